@@ -1,0 +1,101 @@
+"""`build_application`: the one place that wires python-telegram-bot to dondoc."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.context import AppContext
+from handlers.common import DondocContext, commands_for_role, register_common
+
+log = logging.getLogger(__name__)
+
+# One module per user journey; each exposes `register(application)`. Order matters only
+# inside a group: the gate runs first (group -1), the catch-alls last.
+HANDLER_MODULES = (
+    "handlers.joining",
+    "handlers.plan_import",
+    "handlers.secretariat",
+    "handlers.checkin",
+)
+
+
+def build_application(
+    ctx: AppContext,
+    *,
+    token: str | None = None,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    rate_limiter: bool = True,
+    jobs: bool = True,
+) -> Application:
+    settings = ctx.settings
+    builder = (
+        ApplicationBuilder()
+        .token(token or settings.bot_token)
+        .defaults(Defaults(tzinfo=settings.tz, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .context_types(ContextTypes(context=DondocContext))
+        .post_init(_post_init)
+        .connect_timeout(10)
+        .read_timeout(15)
+        .write_timeout(30)
+        .media_write_timeout(60)
+        .pool_timeout(10)
+        .connection_pool_size(64)
+    )
+    if rate_limiter:
+        builder = builder.rate_limiter(
+            AIORateLimiter(overall_max_rate=29, overall_time_period=1, group_max_rate=19,
+                           group_time_period=60, max_retries=5)
+        )
+    if base_url or settings.telegram_api_url:
+        base = base_url or settings.telegram_api_url.rstrip("/") + "/bot"
+        builder = builder.base_url(base).base_file_url(base_file_url or base.replace("/bot", "/file/bot"))
+    app = builder.build()
+    app.bot_data["ctx"] = ctx
+    register_common(app)
+    for name in HANDLER_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(app)
+    if jobs:
+        try:
+            from handlers.reminder_jobs import register_reminder_jobs
+        except ModuleNotFoundError:
+            pass
+        else:
+            register_reminder_jobs(app, ctx)
+    return app
+
+
+async def _post_init(app: Application) -> None:
+    await set_command_menus(app)
+
+
+async def set_command_menus(app: Application) -> None:
+    """Each person's menu shows only what their role may use (setMyCommands per chat)."""
+    from storage.models import Member
+    from sqlalchemy import select
+
+    ctx: AppContext = app.bot_data["ctx"]
+    bot = app.bot
+
+    def menu(role: str) -> list[BotCommand]:
+        return [BotCommand(s.names[0], s.description[:256]) for s in commands_for_role(role)]
+
+    await bot.set_my_commands(menu("member"), scope=BotCommandScopeDefault())
+    async with ctx.sessions() as s:
+        members = (await s.execute(select(Member).where(Member.active.is_(True), Member.chat_id.is_not(None),
+                                                        Member.role != "member"))).scalars().all()
+    for m in members:
+        try:
+            await bot.set_my_commands(menu(m.role), scope=BotCommandScopeChat(m.chat_id))
+        except Exception as exc:  # noqa: BLE001 - a chat we cannot reach must not stop start-up
+            log.warning("setMyCommands for chat %s failed: %s", m.chat_id, exc)

@@ -1,0 +1,1 @@
+"""Benchmarks: `dondoc bench scan|dispatch|crash` (each module exposes main(argv))."""

@@ -1,0 +1,67 @@
+"""Unit names: normalisation for display, keys for matching, matching to the directory."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+# old-style tone placement ("uỷ", "hoà") → the new style ("ủy", "hòa"): the tone mark moves
+# from the second vowel of oa/oe/uy to the first... in practice the common pairs below.
+_TONE_PAIRS = {
+    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+}
+_TONE_RE = re.compile("|".join(map(re.escape, _TONE_PAIRS)), re.IGNORECASE)
+_TRAIL = " \t.,;:!?-–—*_\"'“”()[]"
+
+
+def _new_tone(m: re.Match) -> str:
+    s = m.group(0)
+    rep = _TONE_PAIRS[s.lower()]
+    return rep.upper() if s.isupper() else (rep[0].upper() + rep[1:] if s[0].isupper() else rep)
+
+
+def fold(text: str) -> str:
+    """No diacritics, đ→d, casefolded."""
+    s = unicodedata.normalize("NFKD", text or "").replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in s if not unicodedata.combining(c)).casefold()
+
+
+def normalize_unit_name(name: str) -> str:
+    s = unicodedata.normalize("NFC", name or "")
+    # "quy" and "gia" keep their u/i as a consonant part: uỳ after q is not a diphthong shift
+    s = re.sub(r"(?i)(?<![qQ])" + _TONE_RE.pattern, _new_tone, s)
+    s = re.sub(r"\s+", " ", s).strip().strip(_TRAIL).strip()
+    if s[:1].islower():
+        s = s[0].upper() + s[1:]
+    return s
+
+
+def unit_key(name: str) -> str:
+    return re.sub(r"[^0-9a-z]+", " ", fold(normalize_unit_name(name))).strip()
+
+
+def match_units(names: Iterable[str], directory: Mapping[str, Iterable[str]]) -> tuple[dict[str, str], list[str]]:
+    """Map names as written to canonical directory names; return (matches, unknown names)."""
+    keys: dict[str, str] = {}
+    for canon, aliases in directory.items():
+        keys.setdefault(unit_key(canon), canon)
+        for a in aliases:
+            keys.setdefault(unit_key(a), canon)
+    matched: dict[str, str] = {}
+    unknown: list[str] = []
+    for name in names:
+        k = unit_key(name)
+        if not k:
+            continue
+        if k in keys:
+            matched[name] = keys[k]
+            continue
+        cands = {c for dk, c in keys.items() if len(dk) >= 4 and (dk in k or k in dk)}
+        if len(cands) == 1:
+            matched[name] = cands.pop()
+        elif name not in unknown:
+            unknown.append(name)
+    return matched, unknown

@@ -1,0 +1,399 @@
+"""Check-ins: a unit contact says where a task stands (done, progress, blocked), sends the
+report files, asks for more time, or takes it back within ten minutes.
+
+Plain values in, dataclasses out: no Telegram types here. Every function that acts on an
+assignment takes the member and checks the assignment belongs to the member's unit —
+the handlers never decide that on their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.attachments import AttachmentStore
+from storage.models import (
+    Assignment,
+    Attachment,
+    CheckIn,
+    ExtensionRequest,
+    Member,
+    ReminderLog,
+    Task,
+)
+
+OPEN_STATUSES = ("open", "in_progress", "blocked")
+UNDO_WINDOW = timedelta(minutes=10)
+# check-in kinds that change the assignment's status; "file" and "note" only add to it
+STATUS_KINDS = {"done": "done", "progress": "in_progress", "blocked": "blocked"}
+
+
+class CheckinRefused(Exception):
+    """The member may not do this: ``code`` is not_yours | closed | not_found | bad_date."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    assignment_id: int
+    code: str
+    title: str
+    due: date | None
+    role: str  # lead | support
+    status: str
+    progress: int
+
+
+@dataclass(frozen=True)
+class FileLine:
+    name: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Receipt:
+    checkin_id: int
+    task: TaskRef  # as it stands after the check-in
+    kind: str  # done | progress | blocked | extension | file | note
+    progress: int | None
+    files: tuple[FileLine, ...]
+    at: datetime  # aware UTC
+    task_closed: bool = False  # this answer completed the whole task
+    reason: str = ""
+    requested_due: date | None = None
+    extension_id: int | None = None
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    task: TaskRef
+    kind: str
+    at: datetime  # when the undone check-in was made
+    files: tuple[FileLine, ...]
+
+
+@dataclass(frozen=True)
+class ExtensionDecision:
+    request_id: int
+    approved: bool
+    task: TaskRef
+    old_due: date | None
+    new_due: date
+    member_chat_id: int | None
+    member_name: str
+    decided_by: str
+
+
+@dataclass
+class FileCheck:
+    """Why a file cannot be taken, before anything is downloaded."""
+
+    ok: bool
+    reason: str = ""  # too_big | type
+    ext: str = ""
+
+
+def task_ref(a: Assignment) -> TaskRef:
+    return TaskRef(a.id, a.task.code, a.task.title, a.due_date, a.role, a.status, a.progress or 0)
+
+
+# --- finding the assignment ------------------------------------------------------------
+
+
+async def open_assignments(session: AsyncSession, unit_id: int | None) -> list[Assignment]:
+    """The unit's assignments still to do, earliest due first (no due date last)."""
+    if unit_id is None:
+        return []
+    rows = await session.execute(
+        select(Assignment).join(Task, Task.id == Assignment.task_id)
+        .where(Assignment.unit_id == unit_id, Assignment.status.in_(OPEN_STATUSES), Task.status == "open")
+        .order_by(Assignment.due_date.is_(None), Assignment.due_date, Task.code, Assignment.id)
+    )
+    return list(rows.scalars())
+
+
+async def member_assignment(session: AsyncSession, member: Member, assignment_id: int | str | None) -> Assignment:
+    """The assignment, if it belongs to the member's unit; otherwise `CheckinRefused`."""
+    try:
+        aid = int(assignment_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise CheckinRefused("not_found") from None
+    a = await session.get(Assignment, aid)
+    if a is None:
+        raise CheckinRefused("not_found")
+    if member.unit_id is None or a.unit_id != member.unit_id or not member.active:
+        raise CheckinRefused("not_yours")
+    return a
+
+
+async def assignments_of_message(session: AsyncSession, member_id: int, message_id: int) -> list[int]:
+    """Assignments a reminder message sent to this member was about (a combined reminder
+    lists several)."""
+    rows = await session.execute(
+        select(ReminderLog.assignment_id)
+        .where(ReminderLog.member_id == member_id, ReminderLog.message_id == message_id)
+        .order_by(ReminderLog.id)
+    )
+    return list(dict.fromkeys(rows.scalars()))
+
+
+# --- recording ---------------------------------------------------------------------------
+
+
+async def record_checkin(
+    session: AsyncSession,
+    member: Member,
+    assignment_id: int,
+    *,
+    kind: str,
+    now: datetime,
+    progress: int | None = None,
+    text: str = "",
+    attachment_ids: list[int] | tuple[int, ...] = (),
+) -> Receipt:
+    """Record one answer on one assignment and move the assignment accordingly.
+
+    ``kind``: done | progress | blocked | file | note. A unit's "done" closes its
+    assignment and cancels its pending reminders; the task is done when all its lead
+    units are; a coordinating (support) unit's "done" closes only its own part."""
+    a = await member_assignment(session, member, assignment_id)
+    if a.status == "cancelled" or a.task.status == "cancelled":
+        raise CheckinRefused("closed")
+    if a.status == "done" and kind in STATUS_KINDS:
+        if kind == "done" and not attachment_ids:
+            raise CheckinRefused("already_done")
+        kind = "file" if attachment_ids else "note"
+    if progress is not None:
+        progress = max(0, min(100, int(progress)))
+    if kind == "progress" and progress == 100:
+        kind = "done"
+
+    ci = CheckIn(assignment_id=a.id, member_id=member.id, status=kind, text=(text or "")[:4000],
+                 previous_status=a.status, previous_progress=a.progress, created_at=now)
+    if kind in STATUS_KINDS:
+        a.status = STATUS_KINDS[kind]
+    if kind == "done":
+        a.progress, a.done_at = 100, now
+    elif progress is not None:
+        a.progress = progress
+    ci.progress = a.progress
+    a.last_checkin_at = now
+    session.add(ci)
+    await session.flush()
+    files = await _link(session, member, ci, attachment_ids)
+
+    closed = False
+    if kind == "done":
+        from bot.reminders.schedule import cancel_assignment_reminders
+
+        await cancel_assignment_reminders(session, a.id)
+        closed = await _close_task_if_done(session, a.task, now)
+    await session.flush()
+    return Receipt(ci.id, task_ref(a), kind, ci.progress, files, now, task_closed=closed, reason=text)
+
+
+async def _link(session: AsyncSession, member: Member, ci: CheckIn, ids) -> tuple[FileLine, ...]:
+    if not ids:
+        return ()
+    rows = (await session.execute(
+        select(Attachment).where(Attachment.id.in_(list(ids)), Attachment.member_id == member.id)
+        .order_by(Attachment.id))).scalars().all()
+    for att in rows:
+        att.checkin_id = ci.id
+    await session.flush()
+    return tuple(FileLine(att.file_name, att.size) for att in rows)
+
+
+async def _close_task_if_done(session: AsyncSession, task: Task, now: datetime) -> bool:
+    rows = (await session.execute(select(Assignment).where(Assignment.task_id == task.id))).scalars().all()
+    live = [r for r in rows if r.status != "cancelled"]
+    leads = [r for r in live if r.role == "lead"] or live
+    if task.status == "open" and leads and all(r.status == "done" for r in leads):
+        task.status, task.done_at = "done", now
+        return True
+    return False
+
+
+# --- extensions --------------------------------------------------------------------------
+
+
+async def request_extension(session: AsyncSession, member: Member, assignment_id: int, *, new_due: date,
+                            reason: str, now: datetime, today: date) -> Receipt:
+    a = await member_assignment(session, member, assignment_id)
+    if a.status not in OPEN_STATUSES or a.task.status != "open":
+        raise CheckinRefused("closed")
+    if new_due <= today or (a.due_date is not None and new_due <= a.due_date):
+        raise CheckinRefused("bad_date", a.due_date.isoformat() if a.due_date else "")
+    # a newer request replaces a pending one from the same unit
+    for old in (await session.execute(select(ExtensionRequest).where(
+            ExtensionRequest.assignment_id == a.id, ExtensionRequest.status == "pending"))).scalars():
+        old.status = "superseded"
+    req = ExtensionRequest(assignment_id=a.id, member_id=member.id, old_due=a.due_date, requested_due=new_due,
+                           reason=(reason or "")[:2000], created_at=now)
+    session.add(req)
+    ci = CheckIn(assignment_id=a.id, member_id=member.id, status="extension", progress=a.progress,
+                 text=f"{new_due.isoformat()} {reason or ''}".strip()[:4000], previous_status=a.status,
+                 previous_progress=a.progress, created_at=now)
+    a.last_checkin_at = now
+    session.add(ci)
+    await session.flush()
+    return Receipt(ci.id, task_ref(a), "extension", a.progress, (), now, reason=reason or "",
+                   requested_due=new_due, extension_id=req.id)
+
+
+async def decide_extension(session: AsyncSession, request_id: int, decider: Member, *, approve: bool,
+                           now: datetime, today: date, policy) -> ExtensionDecision | None:
+    """Only the secretariat decides; None when the request was already decided (or withdrawn)."""
+    if decider.role not in ("secretariat", "admin"):
+        raise CheckinRefused("not_staff")
+    req = await session.get(ExtensionRequest, int(request_id))
+    if req is None:
+        raise CheckinRefused("not_found")
+    if req.status != "pending":
+        return None
+    a = await session.get(Assignment, req.assignment_id)
+    req.status = "approved" if approve else "refused"
+    req.decided_by_id, req.decided_at = decider.id, now
+    if approve:
+        a.due_date = req.requested_due
+        from bot.reminders.schedule import reschedule_assignment
+
+        await reschedule_assignment(session, a, policy, today)
+    member = await session.get(Member, req.member_id)
+    await session.flush()
+    return ExtensionDecision(req.id, approve, task_ref(a), req.old_due, req.requested_due,
+                             member.chat_id if member and member.active else None,
+                             member.full_name if member else "", decider.full_name)
+
+
+# --- undo ---------------------------------------------------------------------------------
+
+
+async def undo_last(session: AsyncSession, member: Member, *, now: datetime, today: date, policy,
+                    window: timedelta = UNDO_WINDOW) -> UndoResult | None:
+    """Take back the member's last check-in if it is younger than ``window``: the
+    assignment's status and progress come back, files are detached but kept."""
+    ci = (await session.execute(
+        select(CheckIn).where(CheckIn.member_id == member.id, CheckIn.undone_at.is_(None),
+                              CheckIn.assignment_id.is_not(None))
+        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc()).limit(1))).scalar_one_or_none()
+    if ci is None or now - ci.created_at > window:
+        return None
+    a = await member_assignment(session, member, ci.assignment_id)
+    was_done = a.status == "done"
+    if ci.status == "extension":
+        pending = (await session.execute(select(ExtensionRequest).where(
+            ExtensionRequest.assignment_id == a.id, ExtensionRequest.member_id == member.id,
+            ExtensionRequest.status == "pending").order_by(ExtensionRequest.id.desc()))).scalars().first()
+        if pending is not None:
+            pending.status = "withdrawn"
+    if ci.status in STATUS_KINDS or ci.previous_status is not None:
+        a.status = ci.previous_status or a.status
+        a.progress = ci.previous_progress if ci.previous_progress is not None else a.progress
+    if was_done and a.status != "done":
+        a.done_at = None
+        if a.task.status == "done":
+            a.task.status, a.task.done_at = "open", None
+        from bot.reminders.schedule import reschedule_assignment
+
+        await reschedule_assignment(session, a, policy, today)
+    files = tuple(FileLine(att.file_name, att.size) for att in ci.attachments)
+    for att in list(ci.attachments):
+        att.checkin_id = None
+    ci.undone_at = now
+    await session.flush()
+    return UndoResult(task_ref(a), ci.status, ci.created_at, files)
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def check_file(name: str | None, size: int | None, *, max_bytes: int, allowed: set[str]) -> FileCheck:
+    """Decide on a file from what Telegram tells before the download: name and size."""
+    ext = Path(name or "").suffix.lower().lstrip(".")
+    if size is not None and size > max_bytes:
+        return FileCheck(False, "too_big", ext)
+    if ext not in allowed:
+        return FileCheck(False, "type", ext)
+    return FileCheck(True, "", ext)
+
+
+async def keep_file(session: AsyncSession, store: AttachmentStore, member: Member, *, content: bytes, name: str,
+                    mime_type: str | None, file_id: str, now: datetime,
+                    media_group_id: str | None = None) -> Attachment:
+    """Store the bytes by content hash (original name kept, sanitised) and record them,
+    not yet tied to a check-in."""
+    stored = store.save(content, name)
+    att = Attachment(member_id=member.id, file_id=file_id[:300], file_name=stored.name[:300], mime_type=mime_type,
+                     size=stored.size, sha256=stored.sha256, stored_path=str(stored.path),
+                     media_group_id=media_group_id, created_at=now)
+    session.add(att)
+    await session.flush()
+    return att
+
+
+async def attachment_lines(session: AsyncSession, member: Member, ids) -> tuple[FileLine, ...]:
+    if not ids:
+        return ()
+    rows = (await session.execute(select(Attachment).where(
+        Attachment.id.in_(list(ids)), Attachment.member_id == member.id).order_by(Attachment.id))).scalars()
+    return tuple(FileLine(a.file_name, a.size) for a in rows)
+
+
+# --- the member ------------------------------------------------------------------------------
+
+
+async def set_leave(session: AsyncSession, member: Member, until: date | None) -> None:
+    """Reminders skip a member on leave until (and including) ``until``."""
+    m = await session.get(Member, member.id)
+    m.on_leave_until = until
+    member.on_leave_until = until
+    await session.flush()
+
+
+async def snooze_assignment(session: AsyncSession, member: Member, assignment_id: int, *, days: int,
+                            today: date, policy) -> datetime:
+    """"Nhắc lại sau": one more reminder for this member only, ``days`` from today."""
+    from bot.reminders.schedule import snooze, snooze_until
+
+    a = await member_assignment(session, member, assignment_id)
+    if a.status not in OPEN_STATUSES:
+        raise CheckinRefused("closed")
+    until = snooze_until(today, max(1, min(int(days), 14)), policy)
+    await snooze(session, a.id, member.id, until)
+    return until
+
+
+async def open_tasks(session: AsyncSession, member: Member) -> list[TaskRef]:
+    return [task_ref(a) for a in await open_assignments(session, member.unit_id)]
+
+
+@dataclass
+class Pending:
+    """An answer waiting for the member to say which task it is about."""
+
+    kind: str
+    progress: int | None = None
+    new_due: date | None = None
+    reason: str = ""
+    text: str = ""
+    attachment_ids: list[int] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "progress": self.progress,
+                "new_due": self.new_due.isoformat() if self.new_due else None, "reason": self.reason,
+                "text": self.text, "attachment_ids": list(self.attachment_ids)}
+
+    @classmethod
+    def from_json(cls, d: dict) -> Pending:
+        return cls(kind=d.get("kind", "note"), progress=d.get("progress"),
+                   new_due=date.fromisoformat(d["new_due"]) if d.get("new_due") else None,
+                   reason=d.get("reason", ""), text=d.get("text", ""),
+                   attachment_ids=[int(x) for x in d.get("attachment_ids", [])])

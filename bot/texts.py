@@ -1,0 +1,238 @@
+"""Every message the bot sends, in Vietnamese, in one place so wording is reviewed together.
+Dates are dd/mm/yyyy. Sections follow the user journeys."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def fmt_date(d: date | None) -> str:
+    return d.strftime("%d/%m/%Y") if d else "không có hạn"
+
+
+def days_phrase(due: date | None, today: date) -> str:
+    """"còn 3 ngày" / "hôm nay là hạn" / "quá hạn 2 ngày"."""
+    if due is None:
+        return "không có hạn"
+    n = (due - today).days
+    if n > 0:
+        return f"còn {n} ngày"
+    if n == 0:
+        return "hôm nay là hạn"
+    return f"quá hạn {-n} ngày"
+
+
+# --- general ---------------------------------------------------------------------
+UNKNOWN_COMMAND = "Lệnh không hợp lệ. Gõ /help để xem các lệnh bạn dùng được."
+NOT_ALLOWED = "Bạn không có quyền dùng lệnh này."
+ERROR_GENERIC = "Xin lỗi, đã có lỗi khi xử lý yêu cầu. Bộ phận thường trực đã được báo."
+NO_TOKEN = (
+    "Chưa có DONDOC_BOT_TOKEN: không thể kết nối Telegram. "
+    "Chạy `dondoc demo` để thử bot với hộp cát cục bộ."
+)
+HELP_HEADER = "Các lệnh của dondoc:"
+STRANGER = (
+    "Xin chào! Bạn chưa là thành viên của đơn vị nào trong dondoc. "
+    "Yêu cầu của bạn đã được gửi tới bộ phận thường trực để duyệt; "
+    "bạn cũng có thể mở đường link mời mà đơn vị gửi cho bạn."
+)
+
+
+# --- plan import -------------------------------------------------------------------
+def plan_preview_text(pv) -> str:
+    """The preview shown before anything is saved (pv: bot.services.plans.PlanPreview)."""
+    lines = [f"📋 {pv.title}" + (f" — năm {pv.year}" if pv.year else ""),
+             f"Số nhiệm vụ: {pv.task_count}" + (f" (không có hạn: {pv.no_due})" if pv.no_due else "")]
+    if pv.updates_plan_id:
+        lines.append("ℹ️ Kế hoạch này đã có: nhập lại sẽ cập nhật các nhiệm vụ theo mã, không tạo trùng.")
+    if pv.by_quarter:
+        lines.append("Theo quý: " + ", ".join(f"{q}: {n}" for q, n in pv.by_quarter.items()))
+    if pv.units:
+        lines.append(f"Đơn vị ({len(pv.units)}): " + "; ".join(list(pv.units)[:12])
+                     + (" …" if len(pv.units) > 12 else ""))
+    if pv.unknown_units:
+        lines.append("⚠️ Đơn vị chưa có trong danh bạ (sẽ được tạo mới): " + "; ".join(pv.unknown_units[:15])
+                     + (" …" if len(pv.unknown_units) > 15 else ""))
+    if pv.first_tasks:
+        lines.append("Một số nhiệm vụ đầu:")
+        for t in pv.first_tasks:
+            lines.append(f"• {t.code}. {t.title[:120]} — hạn {fmt_date(t.due)}")
+    return "\n".join(lines)
+
+
+PLAN_CONFIRM = "✅ Xác nhận nhập"
+PLAN_CANCEL = "✖️ Hủy"
+PLAN_AS_SHEET = "📊 Tải bảng tính để sửa"
+PLAN_IMPORTED = "Đã nhập kế hoạch: {created} nhiệm vụ mới, {updated} cập nhật, {cancelled} hủy."
+PLAN_CANCELLED = "Đã hủy, chưa ghi gì vào hệ thống."
+PLAN_NO_TASKS = "Không tìm thấy nhiệm vụ nào trong tệp này. Hãy gửi văn bản kế hoạch (.docx, .txt) hoặc bảng tính theo mẫu (/maukehoach)."
+PLAN_EXPIRED = "Bản xem trước này không còn hiệu lực. Hãy gửi lại tệp kế hoạch."
+PLAN_SHEET_CAPTION = "Sửa bảng tính này rồi gửi lại để nhập; mã nhiệm vụ (cột TT) giữ nguyên để cập nhật đúng nhiệm vụ."
+PLAN_TEMPLATE_CAPTION = "Mẫu bảng tính kế hoạch: mỗi dòng một nhiệm vụ; đơn vị cách nhau bằng dấu ;"
+PLAN_READING = "Đang đọc kế hoạch…"
+FILE_TOO_BIG = "Tệp {name} lớn hơn {limit} MB (giới hạn tải về của Telegram) nên không nhận được. Hãy nén hoặc chia nhỏ rồi gửi lại."
+
+
+# --- reminders (bot/reminders/compose.py) ------------------------------------------------
+REMIND_BEFORE = "⏰ Nhắc việc: {phrase}"
+REMIND_DUE_TODAY = "⏰ Hôm nay là hạn hoàn thành nhiệm vụ"
+REMIND_OVERDUE = "⚠️ Nhiệm vụ đã quá hạn ({phrase})"
+REMIND_OVERDUE_HEAD_NOTE = "Lãnh đạo đơn vị cũng nhận được thông báo này."
+REMIND_OPENED = "📌 Đơn vị được giao phối hợp thực hiện nhiệm vụ"
+REMIND_SUPPORT_BEFORE = "⏰ Nhắc đơn vị phối hợp: {phrase}"
+REMIND_SNOOZE = "🔁 Nhắc lại theo yêu cầu: {phrase}"
+REMIND_TASK = "📋 {code}. {title}"
+REMIND_DUE = "📅 Hạn: {date} ({phrase})"
+REMIND_LEAD = "🏢 Chủ trì: {units}"
+REMIND_SUPPORT = "🤝 Phối hợp: {units}"
+REMIND_FOOTER = "Bấm một nút bên dưới để báo cáo nhanh."
+REMIND_COMBINED_HEADER = "⏰ Bạn có {n} nhiệm vụ cần chú ý:"
+REMIND_COMBINED_PART = "(phần {i}/{n})"
+REMIND_COMBINED_ITEM = "{i}. [{code}] {title}\n   Hạn {date} — {phrase} · {label}"
+REMIND_COMBINED_UNITS = "   Chủ trì: {lead}"
+REMIND_COMBINED_SUPPORT = "; phối hợp: {support}"
+REMIND_COMBINED_FOOTER = "Các nút bên dưới ghi mã nhiệm vụ tương ứng."
+REMIND_LABEL_BEFORE = "sắp đến hạn"
+REMIND_LABEL_DUE_TODAY = "hạn hôm nay"
+REMIND_LABEL_OVERDUE = "quá hạn"
+REMIND_LABEL_OPENED = "mới giao phối hợp"
+REMIND_LABEL_SUPPORT = "phối hợp, sắp đến hạn"
+REMIND_LABEL_SNOOZE = "nhắc lại"
+BTN_DONE = "✅ Đã hoàn thành"
+BTN_PROGRESS = "📊 Cập nhật tiến độ"
+BTN_FILE = "📎 Gửi báo cáo"
+BTN_EXTEND = "🕒 Xin gia hạn"
+BTN_SNOOZE_1 = "🔁 Nhắc lại sau (ngày mai)"
+BTN_SNOOZE_3 = "🔁 Nhắc lại sau 3 ngày"
+BTN_DONE_CODE = "✅ Xong {code}"
+BTN_PROGRESS_CODE = "📊 Tiến độ {code}"
+BTN_FILE_CODE = "📎 Báo cáo {code}"
+BTN_EXTEND_CODE = "🕒 Gia hạn {code}"
+BTN_SNOOZE_CODE = "🔁 Nhắc sau {code}"
+NO_UNITS = "—"
+SECRETARIAT_MEMBER_UNREACHABLE = (
+    "⚠️ Không gửi được tin nhắc cho {name} ({unit}): người này đã chặn bot hoặc không còn "
+    "trò chuyện với bot từ {since}. Hãy liên hệ trực tiếp và nhờ họ mở lại bot."
+)
+SECRETARIAT_UNIT_NOBODY = (
+    "⚠️ Đơn vị {unit} không có ai nhận được tin nhắc (chưa tham gia bot, đã chặn bot hoặc đang "
+    "nghỉ phép). Nhiệm vụ liên quan: {tasks}. Hãy liên hệ trực tiếp đơn vị."
+)
+
+# --- secretariat digest (bot/reminders/digest.py) ----------------------------------------
+DIGEST_HEADER = "📰 Bản tin sáng {date}"
+DIGEST_OVERDUE = "⚠️ Quá hạn ({n} nhiệm vụ):"
+DIGEST_OVERDUE_UNIT = "• {unit}: {tasks}"
+DIGEST_DUE_WEEK = "📅 Đến hạn trong tuần ({n}):"
+DIGEST_DUE_ITEM = "• [{code}] {title} — {date} — {units}"
+DIGEST_UNREACHABLE = "📵 Thành viên không nhận được tin ({n}):"
+DIGEST_UNREACHABLE_ITEM = "• {name} ({unit}) — từ {since}"
+DIGEST_NOBODY = "🚫 Đơn vị không có ai nhận được tin: {units}"
+DIGEST_ALL_CLEAR = "✅ Không có nhiệm vụ quá hạn hay đến hạn trong tuần."
+DIGEST_MORE = "… và {n} mục khác"
+
+# --- joining and check-ins (handlers/joining.py, handlers/checkin.py) ----------------------
+ROLE_NAMES = {"member": "đầu mối", "unit_head": "lãnh đạo đơn vị", "secretariat": "thường trực",
+              "admin": "quản trị"}
+
+
+def fmt_datetime(dt) -> str:
+    """A local (aware) datetime as dd/mm/yyyy HH:MM."""
+    return dt.strftime("%d/%m/%Y %H:%M")
+
+
+def fmt_size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f} MB".replace(".", ",")
+    if n >= 1024:
+        return f"{round(n / 1024)} KB"
+    return f"{n} B"
+
+
+JOIN_WELCOME = ("Chào mừng {name}! Bạn đã tham gia dondoc với vai trò {role} của {unit}.\n"
+                "Bot sẽ nhắc các nhiệm vụ của đơn vị; trả lời bằng các nút trên tin nhắc hoặc nhắn "
+                "\"xong\", \"đang làm 60%\", gửi tệp báo cáo… Gõ /viec để xem nhiệm vụ đang mở.")
+JOIN_WELCOME_STAFF = "Chào mừng {name}! Bạn đã tham gia dondoc với vai trò {role}. Gõ /help để xem các lệnh."
+JOIN_HELLO_AGAIN = "Xin chào {name}! Bạn đang là {role} của {unit}. Gõ /viec để xem nhiệm vụ, /help để xem các lệnh."
+JOIN_CODE_UNKNOWN = "Mã mời không đúng. Hãy kiểm tra lại đường link hoặc xin bộ phận thường trực link mới."
+JOIN_CODE_USED = "Mã mời này đã được dùng. Mỗi link mời chỉ dùng được một lần — hãy xin bộ phận thường trực link mới."
+JOIN_CODE_EXPIRED = "Mã mời này đã hết hạn ngày {date}. Hãy xin bộ phận thường trực link mới."
+JOIN_REQUEST_TO_STAFF = ("🙋 Người lạ nhắn tin cho bot:\n{name}{username} (id {user_id})\nNội dung: {text}\n"
+                         "Đồng ý để thêm vào một đơn vị, hoặc Từ chối.")
+JOIN_BTN_APPROVE = "✅ Đồng ý"
+JOIN_BTN_REFUSE = "✖️ Từ chối"
+JOIN_PICK_UNIT = "Chọn đơn vị cho {name} (hoặc nhắn tên đơn vị):"
+JOIN_PICK_UNIT_NONE = "Chưa có đơn vị nào trong danh bạ. Hãy thêm đơn vị (nhập kế hoạch hoặc `dondoc unit`) rồi duyệt lại."
+JOIN_UNIT_NOT_FOUND = "Không tìm thấy đơn vị \"{query}\". Hãy chọn bằng nút hoặc nhắn lại tên đơn vị."
+JOIN_APPROVED_STAFF = "Đã thêm {name} vào {unit}."
+JOIN_REFUSED_STAFF = "Đã từ chối yêu cầu của {name}."
+JOIN_ALREADY_DECIDED = "Yêu cầu này đã được xử lý."
+JOIN_APPROVED = "Yêu cầu của bạn đã được duyệt: bạn là đầu mối của {unit}. Gõ /viec để xem nhiệm vụ đang mở."
+JOIN_REFUSED = "Rất tiếc, yêu cầu tham gia dondoc của bạn không được chấp thuận. Nếu cần, hãy liên hệ bộ phận thường trực."
+INVITE_USAGE = "Cách dùng: /moi <tên đơn vị> [vai trò: đầu mối | lãnh đạo | thường trực]. Ví dụ: /moi Sở Tài chính"
+INVITE_NO_UNIT = "Không tìm thấy đơn vị \"{query}\". Kiểm tra lại tên (có thể viết không dấu)."
+INVITE_PICK = "Có nhiều đơn vị khớp với \"{query}\". Chọn đơn vị cần mời:"
+INVITE_LINK = ("🔗 Link mời {role} của {unit} (dùng một lần, hết hạn {expires}):\n{link}\n"
+               "Gửi link này cho người được mời; họ chỉ cần mở link và bấm Bắt đầu.")
+
+CI_STATUS = {"done": "Đã hoàn thành", "progress": "Đang thực hiện", "blocked": "Gặp vướng mắc",
+             "extension": "Xin gia hạn (chờ duyệt)", "file": "Nộp báo cáo", "note": "Ghi chú"}
+CI_RECEIPT_HEAD = "✅ Đã ghi nhận"
+CI_RECEIPT_TASK = "📋 {code}. {title}"
+CI_RECEIPT_STATUS = "Trạng thái: {status}"
+CI_RECEIPT_PROGRESS = "Tiến độ: {progress}%"
+CI_RECEIPT_REASON = "Lý do: {reason}"
+CI_RECEIPT_EXT = "Xin gia hạn đến: {date} (hạn hiện tại: {old}) — đã gửi bộ phận thường trực duyệt."
+CI_RECEIPT_FILES = "Tệp đính kèm:"
+CI_RECEIPT_FILE = "• {name} ({size})"
+CI_RECEIPT_TIME = "Thời gian: {time}"
+CI_RECEIPT_TASK_CLOSED = "🎉 Nhiệm vụ đã hoàn thành (các đơn vị chủ trì đều đã xong)."
+CI_RECEIPT_SUPPORT = "Đơn vị phối hợp: phần việc của đơn vị đã được ghi nhận; nhiệm vụ do đơn vị chủ trì hoàn thành."
+CI_RECEIPT_UNDO = "Gõ /huy trong 10 phút nếu cần hủy câu trả lời này."
+CI_ASK_PERCENT = "📊 {code}. {title}\nĐã thực hiện được bao nhiêu %? Chọn nút hoặc nhắn số, ví dụ 60%."
+CI_ASK_PERCENT_AGAIN = "Chưa đọc được số phần trăm. Hãy nhắn một số từ 0 đến 100, ví dụ 60%."
+CI_ASK_FILE = ("📎 {code}. {title}\nHãy gửi tệp báo cáo (có thể gửi nhiều tệp cùng lúc; "
+               "{types}; tối đa {limit} MB mỗi tệp).")
+CI_ASK_EXTENSION = ("🕒 {code}. {title}\nHạn hiện tại: {due}. Xin gia hạn đến ngày nào, vì sao? "
+                    "Ví dụ: đến 15/4 vì chờ số liệu.")
+CI_ASK_EXTENSION_AGAIN = "Chưa đọc được ngày xin gia hạn. Hãy nhắn, ví dụ: đến 15/4 vì chờ số liệu."
+CI_BAD_EXTENSION_DATE = "Ngày xin gia hạn phải sau hôm nay và sau hạn hiện tại ({due}). Hãy nhắn lại ngày khác."
+CI_ASK_WHICH = "Đơn vị đang có {n} nhiệm vụ mở. Câu trả lời này dành cho nhiệm vụ nào?"
+CI_ASK_WHICH_FILE = "Đã lưu tệp. Tệp này thuộc nhiệm vụ nào?"
+CI_PICK_BUTTON = "{code}. {title} ({due})"
+CI_PICK_EXPIRED = "Câu trả lời đang chờ đã hết hiệu lực. Hãy nhắn lại."
+CI_NO_OPEN_TASKS = "Đơn vị của bạn hiện không có nhiệm vụ nào đang mở."
+CI_FILES_KEPT_NO_TASK = "Đã lưu tệp, nhưng đơn vị của bạn hiện không có nhiệm vụ đang mở để gắn vào."
+CI_NO_UNIT = "Bạn chưa thuộc đơn vị nào nên chưa có nhiệm vụ để báo cáo."
+CI_DIDNT_UNDERSTAND = ("Tôi chưa hiểu câu trả lời. Bạn có thể nhắn: \"xong\", \"đang làm 60%\", "
+                       "\"chưa làm được vì …\", \"xin gia hạn đến 15/4 vì …\", \"nghỉ phép đến 20/4\", "
+                       "hoặc gửi tệp báo cáo. Gõ /viec để xem nhiệm vụ đang mở.")
+CI_NOT_YOURS = "Nhiệm vụ này không thuộc đơn vị của bạn."
+CI_CLOSED = "Nhiệm vụ này đã kết thúc hoặc bị hủy, không nhận thêm cập nhật."
+CI_ALREADY_DONE = "Nhiệm vụ này đã được ghi nhận hoàn thành trước đó."
+CI_SNOOZED = "🔁 Được, tôi sẽ nhắc lại nhiệm vụ {code} lúc {time}."
+CI_FILE_TOO_BIG = "⚠️ Không nhận tệp {name}: lớn hơn {limit} MB (giới hạn tải về của Telegram). Hãy nén hoặc chia nhỏ rồi gửi lại."
+CI_FILE_BAD_TYPE = "⚠️ Không nhận tệp {name}: loại tệp .{ext} không được phép (chỉ nhận {types})."
+CI_FILE_FAILED = "⚠️ Không tải được tệp {name}. Hãy gửi lại."
+CI_LEAVE_SET = "🌴 Đã ghi nhận: bạn nghỉ đến hết ngày {date}. Bot tạm dừng nhắc việc cho bạn đến lúc đó."
+CI_LEAVE_ASK = "Bạn nghỉ đến ngày nào? Hãy nhắn, ví dụ: nghỉ phép đến 20/4."
+CI_UNDONE = ("↩️ Đã hủy câu trả lời lúc {time} cho nhiệm vụ {code}. {title}.\n"
+             "Trạng thái hiện tại: {status}, tiến độ {progress}%.")
+CI_UNDONE_FILES = "Tệp đã gửi vẫn được lưu nhưng không còn gắn với câu trả lời này: {files}."
+CI_NOTHING_TO_UNDO = "Không có câu trả lời nào trong 10 phút qua để hủy."
+ASSIGNMENT_STATUS = {"open": "Chưa báo cáo", "in_progress": "Đang thực hiện", "blocked": "Gặp vướng mắc",
+                     "done": "Đã hoàn thành", "cancelled": "Đã hủy"}
+EXT_TO_STAFF = ("🕒 Đề nghị gia hạn\n{unit} — {name}\n📋 {code}. {title}\nHạn hiện tại: {old}\n"
+                "Xin gia hạn đến: {new}\nLý do: {reason}")
+EXT_BTN_APPROVE = "✅ Đồng ý"
+EXT_BTN_REFUSE = "✖️ Từ chối"
+EXT_APPROVED = "✅ Đề nghị gia hạn nhiệm vụ {code}. {title} đã được đồng ý: hạn mới {new}."
+EXT_REFUSED = "✖️ Đề nghị gia hạn nhiệm vụ {code}. {title} không được đồng ý; hạn vẫn là {old}."
+EXT_DECIDED_STAFF = "{outcome} bởi {by}."
+EXT_OUTCOME = {True: "✅ Đã đồng ý gia hạn", False: "✖️ Đã từ chối gia hạn"}
+EXT_ALREADY_DECIDED = "Đề nghị này đã được xử lý."
+EXT_NO_REASON = "(không nêu)"
+TASKS_HEADER = "📋 Nhiệm vụ đang mở của {unit} ({n}):"
+TASKS_ITEM = "• {code}. {title}\n   Hạn {due} — {phrase}{status}"
+TASKS_NONE = "✅ {unit} hiện không có nhiệm vụ nào đang mở."
+TASKS_SUPPORT = " (phối hợp)"

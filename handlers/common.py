@@ -1,0 +1,153 @@
+"""The layer every update passes first: who is writing, may they do this, and the
+error handler. Handlers read `context.ctx` (AppContext) and `context.member`."""
+
+from __future__ import annotations
+
+import html
+import logging
+import traceback
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
+
+from bot import texts
+from bot.context import AppContext
+from storage.models import Member
+from storage.queries import audit, member_by_user, members_with_role
+
+log = logging.getLogger(__name__)
+
+STAFF = frozenset({"secretariat", "admin"})
+EVERYONE = frozenset({"member", "unit_head", "secretariat", "admin"})
+UNIT_PEOPLE = frozenset({"member", "unit_head"})
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    names: tuple[str, ...]  # Vietnamese first, then English aliases
+    description: str  # Vietnamese, shown in the command menu
+    roles: frozenset[str]
+
+
+# Every command the bot knows, with who may use it. Handler modules add theirs on import
+# through `command()`; the gate and the per-role menus (setMyCommands) read this registry.
+COMMANDS: dict[str, CommandSpec] = {}
+
+
+def command(*names: str, description: str, roles: frozenset[str]) -> tuple[str, ...]:
+    spec = CommandSpec(tuple(names), description, roles)
+    for n in names:
+        COMMANDS[n] = spec
+    return tuple(names)
+
+
+command("start", description="Bắt đầu / tham gia bằng mã mời", roles=EVERYONE)
+command("help", "trogiup", description="Các lệnh bạn dùng được", roles=EVERYONE)
+
+
+class DondocContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """CallbackContext with the app's services and the member behind the update."""
+
+    member: Member | None = None
+
+    @property
+    def ctx(self) -> AppContext:
+        return self.application.bot_data["ctx"]
+
+
+def command_name(update: Update) -> str | None:
+    msg = update.effective_message
+    if not msg or not msg.text or not msg.text.startswith("/"):
+        return None
+    name = msg.text.split()[0][1:].split("@")[0].lower()
+    return name or None
+
+
+async def gate(update: Update, context: DondocContext) -> None:
+    """Group -1: load the member; refuse commands a role may not use; route strangers."""
+    user = update.effective_user
+    if user is None:
+        raise ApplicationHandlerStop
+    ctx = context.ctx
+    async with ctx.sessions() as s:
+        member = await member_by_user(s, user.id)
+        if member is None and user.id in ctx.settings.admin_user_ids:
+            from bot.services.directory import add_member
+
+            member = await add_member(s, user_id=user.id, chat_id=update.effective_chat.id,
+                                      full_name=user.full_name, role="admin")
+            await s.commit()
+        context.member = member
+        name = command_name(update)
+        if member is None:
+            if name == "start" or (update.callback_query is None and update.effective_message is None):
+                return  # joining flow handles /start <code>
+            from handlers.joining import handle_stranger
+
+            await handle_stranger(update, context)
+            raise ApplicationHandlerStop
+        if member.chat_id != update.effective_chat.id and update.effective_chat.type == "private":
+            member.chat_id = update.effective_chat.id
+            member.reachable = True
+            await s.commit()
+        if name is None:
+            return
+        spec = COMMANDS.get(name)
+        if spec is None:
+            await update.effective_message.reply_text(texts.UNKNOWN_COMMAND)
+            raise ApplicationHandlerStop
+        if member.role not in spec.roles:
+            audit(s, "permission_refused", member=member, command=name)
+            await s.commit()
+            await update.effective_message.reply_text(texts.NOT_ALLOWED)
+            raise ApplicationHandlerStop
+
+
+async def help_command(update: Update, context: DondocContext) -> None:
+    role = context.member.role if context.member else "member"
+    seen, lines = set(), []
+    for spec in COMMANDS.values():
+        if spec in seen or role not in spec.roles:
+            continue
+        seen.add(spec)
+        aliases = " ".join(f"/{n}" for n in spec.names)
+        lines.append(f"{aliases} — {spec.description}")
+    await update.effective_message.reply_text(texts.HELP_HEADER + "\n" + "\n".join(lines))
+
+
+async def error_handler(update: object, context: DondocContext) -> None:
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat:
+        try:
+            await context.bot.send_message(update.effective_chat.id, texts.ERROR_GENERIC)
+        except Exception:  # noqa: BLE001 - best effort
+            pass
+    try:
+        ctx = context.ctx
+        tb = "".join(traceback.format_exception(context.error))[-1500:]
+        async with ctx.sessions() as s:
+            audit(s, "error", detail_text=tb)
+            admins = await members_with_role(s, "admin")
+            await s.commit()
+        for a in admins:
+            if a.chat_id:
+                await context.bot.send_message(a.chat_id, f"⚠️ Lỗi: {html.escape(str(context.error))[:500]}")
+    except Exception:  # noqa: BLE001
+        log.exception("error handler failed")
+
+
+def commands_for_role(role: str) -> list[CommandSpec]:
+    out: list[CommandSpec] = []
+    for spec in COMMANDS.values():
+        if role in spec.roles and spec not in out:
+            out.append(spec)
+    return out
+
+
+def register_common(app: Application) -> None:
+    from telegram.ext import CommandHandler, TypeHandler
+
+    app.add_handler(TypeHandler(Update, gate), group=-1)
+    app.add_handler(CommandHandler(["help", "trogiup"], help_command))
+    app.add_error_handler(error_handler)

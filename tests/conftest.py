@@ -1,0 +1,107 @@
+"""Fixtures that build the real world: a migrated database (SQLite always, PostgreSQL when
+DONDOC_TEST_DATABASE_URL is set), settings, and an AppContext over them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine as create_sync_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.context import build_context
+from storage.db import sync_url, upgrade
+from storage.models import Base
+
+PG_ENV = "DONDOC_TEST_DATABASE_URL"
+PG_URL = os.environ.get(PG_ENV, "")
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("dbtemplate") / "template.sqlite3"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database_url():
+    """A database of our own on the given server, migrated once, dropped at the end."""
+    if not PG_URL:
+        pytest.skip(f"PostgreSQL not configured: set {PG_ENV} to run the PostgreSQL half")
+    base = make_url(PG_URL)
+    name = f"dondoc_t_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_sync_engine(sync_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_pg(url: str) -> None:
+    eng = create_sync_engine(sync_url(url))
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with eng.begin() as c:
+        c.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    eng.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path, sqlite_template) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "dondoc.sqlite3"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite+aiosqlite:///{path}"
+    url = request.getfixturevalue("pg_database_url")
+    _truncate_pg(url)
+    return url
+
+
+@pytest.fixture
+def settings(db_url, tmp_path) -> Settings:
+    return Settings(
+        _env_file=None,
+        database_url=db_url,
+        attachment_dir=tmp_path / "attachments",
+        timezone=TIMEZONE,
+        bot_token="123456:TEST",
+    )
+
+
+@pytest.fixture
+async def ctx(settings):
+    context = build_context(settings, clock=Clock(settings.tz))
+    yield context
+    await context.close()
+
+
+@pytest.fixture
+async def sandbox():
+    from bot.sandbox import BotApiSandbox, SandboxLimits
+
+    from tests.harness import TOKEN
+
+    sb = BotApiSandbox(port=0, token=TOKEN, limits=SandboxLimits(enabled=False))
+    await sb.start()
+    yield sb
+    await sb.stop()
+
+
+@pytest.fixture
+async def harness(ctx, sandbox):
+    from tests.harness import Harness
+
+    h = Harness(ctx, sandbox)
+    await h.start()
+    yield h
+    await h.stop()

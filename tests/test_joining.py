@@ -1,0 +1,186 @@
+"""Joining, end to end through the sandbox: invite links made with /moi and opened with
+/start <code>; strangers who write to the bot and the secretariat's decision."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.services.directory import create_invite
+from storage.models import Invite, JoinRequest, Member, Unit
+from tests.harness import Person, button, buttons
+from tests.test_checkin import given_units
+
+NOI_VU, TAI_CHINH, TAI_NGUYEN = "Phòng Nội vụ", "Sở Tài chính", "Sở Tài nguyên và Môi trường"
+
+
+async def staff_and_units(harness, ctx) -> Person:
+    ctx.clock.set(datetime(2026, 3, 16, 9, 0, tzinfo=ctx.settings.tz))
+    await given_units(ctx, NOI_VU, TAI_CHINH, TAI_NGUYEN)
+    return await harness.person(1001, "Chị Lan", role="secretariat")
+
+
+def newcomer(harness, user_id: int, name: str) -> Person:
+    harness.sandbox.add_user(user_id, name)
+    return Person(user_id, name, "member", None, 0)
+
+
+async def member_of(ctx, user_id: int) -> Member | None:
+    async with ctx.sessions() as s:
+        return (await s.execute(select(Member).where(Member.user_id == user_id))).scalar_one_or_none()
+
+
+async def unit_name(ctx, unit_id: int | None) -> str | None:
+    async with ctx.sessions() as s:
+        u = await s.get(Unit, unit_id) if unit_id else None
+        return u.name if u else None
+
+
+def code_of(text: str) -> str:
+    m = re.search(r"https://t\.me/dondoc_bot\?start=(\S+)", text)
+    assert m, text
+    return m.group(1)
+
+
+# --- invites --------------------------------------------------------------------------------------
+
+
+async def test_invite_link_binds_the_user_once(harness, ctx):
+    lan = await staff_and_units(harness, ctx)
+    reply = await harness.say(lan, "/moi phong noi vu lãnh đạo")
+    assert "Phòng Nội vụ" in reply["text"] and "lãnh đạo đơn vị" in reply["text"] and "23/03/2026" in reply["text"]
+    code = code_of(reply["text"])
+
+    tuan = newcomer(harness, 4001, "Anh Tuấn")
+    welcome = await harness.say(tuan, f"/start {code}")
+    assert "Chào mừng Anh Tuấn" in welcome["text"] and "Phòng Nội vụ" in welcome["text"]
+    m = await member_of(ctx, 4001)
+    assert m.role == "unit_head" and await unit_name(ctx, m.unit_id) == NOI_VU and m.chat_id == 4001
+    async with ctx.sessions() as s:
+        inv = (await s.execute(select(Invite))).scalar_one()
+    assert inv.used_by_id == m.id and inv.used_at is not None
+
+    other = newcomer(harness, 4002, "Chị Mai")
+    used = await harness.say(other, f"/start {code}")
+    assert "đã được dùng" in used["text"]
+    assert await member_of(ctx, 4002) is None
+
+
+async def test_expired_and_unknown_codes(harness, ctx):
+    await staff_and_units(harness, ctx)
+    async with ctx.sessions() as s:
+        unit = (await s.execute(select(Unit).where(Unit.name == NOI_VU))).scalar_one()
+        old = await create_invite(s, unit=unit, role="member", now=ctx.clock.now() - timedelta(days=8))
+        await s.commit()
+    mai = newcomer(harness, 4002, "Chị Mai")
+    expired = await harness.say(mai, f"/start {old.code}")
+    assert "đã hết hạn ngày 15/03/2026" in expired["text"]
+    unknown = await harness.say(mai, "/start khongcoma")
+    assert "Mã mời không đúng" in unknown["text"]
+    assert await member_of(ctx, 4002) is None
+
+
+async def test_ambiguous_unit_is_picked_with_buttons(harness, ctx):
+    lan = await staff_and_units(harness, ctx)
+    ask = await harness.say(lan, "/moi so tai")
+    assert "Chọn đơn vị" in ask["text"]
+    assert sorted(t for t, _ in buttons(ask)) == [TAI_CHINH, TAI_NGUYEN]
+    reply = await harness.press(lan, ask, button(ask, TAI_NGUYEN))
+    assert TAI_NGUYEN in reply["text"] and "đầu mối" in reply["text"]
+    code_of(reply["text"])
+
+
+async def test_invite_is_staff_only(harness, ctx):
+    await staff_and_units(harness, ctx)
+    minh = await harness.person(2001, "Anh Minh", unit=NOI_VU)
+    reply = await harness.say(minh, "/moi Phòng Nội vụ")
+    assert reply["text"] == "Bạn không có quyền dùng lệnh này."
+    async with ctx.sessions() as s:
+        assert (await s.execute(select(Invite))).first() is None
+
+
+# --- strangers ----------------------------------------------------------------------------------------
+
+
+async def test_stranger_request_approved_with_matched_unit(harness, ctx):
+    lan = await staff_and_units(harness, ctx)
+    nam = newcomer(harness, 5001, "Anh Nam")
+    after_lan = harness.last_id(lan)
+    polite = await harness.say(nam, "Tôi là Nam, đầu mối của Sở Tài chính")
+    assert "chưa là thành viên" in polite["text"]
+    request = await harness.wait(lan, after=after_lan)
+    assert "Anh Nam" in request["text"] and "Sở Tài chính" in request["text"]
+
+    await harness.sandbox.send_text(nam.user_id, "Cho tôi tham gia với")  # no second answer
+    pick = await harness.press(lan, request, button(request, "✅"))
+    assert [t for t, _ in buttons(pick)] == [TAI_CHINH]  # the stranger's words matched one unit
+    done = await harness.press(lan, pick, button(pick, TAI_CHINH))
+    assert "Đã thêm Anh Nam vào Sở Tài chính" in done["text"]
+
+    told = await harness.wait(nam, after=polite["message_id"])
+    assert "đã được duyệt" in told["text"] and "Sở Tài chính" in told["text"]
+    assert [m["text"] for m in harness.messages(nam)] == [polite["text"], told["text"]]
+    m = await member_of(ctx, 5001)
+    assert m.role == "member" and await unit_name(ctx, m.unit_id) == TAI_CHINH
+    async with ctx.sessions() as s:
+        req = (await s.execute(select(JoinRequest))).scalar_one()
+    assert req.status == "approved" and req.unit_id == m.unit_id and "Cho tôi tham gia" in req.text
+    # the new member is now a member: /viec answers
+    tasks = await harness.say(nam, "/viec")
+    assert "Sở Tài chính" in tasks["text"]
+
+
+async def test_stranger_request_approved_by_typing_the_unit(harness, ctx):
+    lan = await staff_and_units(harness, ctx)
+    nam = newcomer(harness, 5001, "Anh Nam")
+    after_lan = harness.last_id(lan)
+    await harness.say(nam, "xin chào")
+    request = await harness.wait(lan, after=after_lan)
+    pick = await harness.press(lan, request, button(request, "✅"))
+    assert len(buttons(pick)) == 3  # nothing matched: every unit
+    done = await harness.say(lan, "noi vu")
+    assert "Đã thêm Anh Nam vào Phòng Nội vụ" in done["text"]
+    assert await unit_name(ctx, (await member_of(ctx, 5001)).unit_id) == NOI_VU
+
+
+async def test_stranger_request_refused(harness, ctx):
+    lan = await staff_and_units(harness, ctx)
+    nam = newcomer(harness, 5001, "Anh Nam")
+    after_lan = harness.last_id(lan)
+    polite = await harness.say(nam, "hello")
+    request = await harness.wait(lan, after=after_lan)
+    done = await harness.press(lan, request, button(request, "✖️"))
+    assert "Đã từ chối yêu cầu của Anh Nam" in done["text"]
+    told = await harness.wait(nam, after=polite["message_id"])
+    assert "không được chấp thuận" in told["text"]
+    assert await member_of(ctx, 5001) is None
+    async with ctx.sessions() as s:
+        req = (await s.execute(select(JoinRequest))).scalar_one()
+    assert req.status == "refused" and req.decided_by_id == lan.member_id
+    assert buttons(next(m for m in harness.messages(lan) if m["message_id"] == request["message_id"])) == []
+    from tests.test_checkin import press_crafted
+
+    again = await press_crafted(harness, lan, request, f"jn:ok:{req.id}")
+    assert again["text"] == "Yêu cầu này đã được xử lý."
+
+
+async def test_only_staff_decide_join_requests(harness, ctx):
+    from tests.test_checkin import press_crafted
+
+    lan = await staff_and_units(harness, ctx)
+    minh = await harness.person(2001, "Anh Minh", unit=NOI_VU)
+    nam = newcomer(harness, 5001, "Anh Nam")
+    after_lan = harness.last_id(lan)
+    await harness.say(nam, "Sở Tài chính")
+    await harness.wait(lan, after=after_lan)
+    async with ctx.sessions() as s:
+        req = (await s.execute(select(JoinRequest))).scalar_one()
+        unit = (await s.execute(select(Unit).where(Unit.name == TAI_CHINH))).scalar_one()
+    own = await harness.say(minh, "/viec")
+    answer = await press_crafted(harness, minh, own, f"jn:unit:{req.id}:{unit.id}")
+    assert answer["text"] == "Bạn không có quyền dùng lệnh này." and answer["show_alert"]
+    assert await member_of(ctx, 5001) is None
+    async with ctx.sessions() as s:
+        assert (await s.execute(select(JoinRequest))).scalar_one().status == "pending"
