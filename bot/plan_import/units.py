@@ -65,3 +65,52 @@ def match_units(names: Iterable[str], directory: Mapping[str, Iterable[str]]) ->
         elif name not in unknown:
             unknown.append(name)
     return matched, unknown
+
+
+# Group names that hold commas themselves: never split inside them.
+_COMMA_GROUPS = [
+    "xã, phường, thị trấn", "xã, phường, đặc khu", "xã, phường", "tỉnh, thành phố", "quận, huyện",
+    "huyện, thị xã, thành phố", "quận, huyện, thị xã", "sở, ban, ngành", "sở, ngành",
+    "ban, ngành", "ban, bộ, ngành", "bộ, ngành", "cơ quan, đơn vị", "cơ quan, tổ chức, đơn vị",
+    "cơ quan, đơn vị, địa phương", "đơn vị, địa phương", "cơ quan, đơn vị", "ban, sở, ngành",
+    "mặt trận tổ quốc và các đoàn thể", "đoàn thể chính trị - xã hội", "ấp, khu phố",
+    "thôn, tổ dân phố", "thôn, bản, tổ dân phố", "thôn, xóm", "tỉnh ủy, thành ủy", "ban, ngành, đoàn thể",
+    "sở, ban, ngành, đoàn thể", "cơ quan, tổ chức",
+]
+
+
+def _protect(text: str) -> tuple[str, dict[str, str]]:
+    keep: dict[str, str] = {}
+    out = text
+    for i, g in enumerate(sorted(set(_COMMA_GROUPS), key=len, reverse=True)):
+        pat = re.compile(re.escape(g).replace(r"\ ", r"\s+").replace(",", r"\s*,"), re.IGNORECASE)
+
+        def sub(m: re.Match, i=i) -> str:
+            token = f"\x00{len(keep)}\x00"
+            keep[token] = m.group(0)
+            return token
+
+        out = pat.sub(sub, out)
+    return out, keep
+
+
+def split_units(text: str) -> list[str]:
+    """Split "A, B và C; D" into unit names, keep group names that hold commas whole,
+    expand "Tổ công tác số 1, 2, 3" into three units. Names are normalised."""
+    if not text or not text.strip():
+        return []
+    s = unicodedata.normalize("NFC", text)
+    s = re.sub(r"\s+", " ", s).strip().strip(_TRAIL)
+    # expand numbered lists first: "Tổ công tác số 1, 2, 3" / "Tổ số 1 và 2"
+    s = re.sub(r"(?i)((?:[^,;]*?\bsố)\s*)(\d+(?:\s*(?:,|và|&)\s*\d+)+)\b",
+               lambda m: " ; ".join(f"{m.group(1).strip()} {n}" for n in re.findall(r"\d+", m.group(2))), s)
+    s, keep = _protect(s)
+    parts = re.split(r"\s*(?:;|,|\+|\s-\s|\bvà\b(?=\s+(?:các\s+)?[A-ZĐÀ-Ỹ]))\s*", s)
+    out: list[str] = []
+    for p in parts:
+        for token, orig in keep.items():
+            p = p.replace(token, orig)
+        name = normalize_unit_name(p)
+        if name and re.search(r"[^\W\d_]", name) and name not in out:
+            out.append(name)
+    return out
