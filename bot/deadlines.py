@@ -420,20 +420,36 @@ def find_deadline(text: str, today: date, *, not_before: date | None = None) -> 
         return None
 
 
+_CUE_BEFORE = re.compile(
+    r"\b(?:truoc|cham nhat(?: la)?|han chot|thoi han|han|hoan thanh|xong|ket thuc|du kien|thoi gian|tien do|"
+    r"den|toi|vao|dung|trong|gui ve|nop ve|bao cao ve)"
+    r"(?:\s+(?:ngay|la|vao|trong|truoc|het|thang|quy|nam|ngay|xong|thuc hien|hoan thanh|dong|dot))*\s*[:,]?\s*$")
+_CUE_INSIDE = re.compile(r"^(?:trong|het|ket thuc)\b")
+_HORIZON = re.compile(r"\b(?:den|toi|giai doan|tam nhin)\s*(?:het\s*)?(?:nam\s*)?$")
+
+
 def _find_deadline(text: str, today: date, not_before: date | None) -> date | None:
     if len(text) > 5000:
         text = text[:5000]
     folded = _prep_keep_positions(text)
     found = [f for f in find_all(text, today) if f.kind not in ("relative", "weekday")]
-    good = [f for f in found if not is_cited_date(folded, f)]
-    if not_before:
-        good = [f for f in good if f.value >= not_before]
+    good = []
+    for f in found:
+        if not_before and f.value < not_before:
+            continue
+        before = folded[max(0, f.start - 40):f.start]
+        # a cue word just before, inside the same clause: "trước ngày 15/3", "hoàn thành trong quý II"
+        cue = _CUE_BEFORE.search(before) or _CUE_INSIDE.match(folded[f.start:f.end])
+        if not cue or is_cited_date(folded, f):
+            continue
+        if f.kind == "year" and _HORIZON.search(folded[max(0, f.start - 15):f.start] + folded[f.start:f.start + 4]):
+            continue  # "đến năm 2030, tầm nhìn đến năm 2045": a horizon, not a deadline
+        good.append(f)
     if not good:
         return None
-    # a range: its end
-    for f in good:
+    for f in good:  # a range: its end
         pre = folded[max(0, f.start - 12):f.start]
-        if re.search(r"\b(?:den|toi)\s*(?:ngay\s*)?$", pre):
+        if re.search(r"\b(?:den|toi)\s*(?:het\s*)?(?:ngay\s*)?$", pre):
             return f.value
     return good[0].value
 
