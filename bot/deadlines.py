@@ -220,7 +220,9 @@ def _rules(today: date):
         (rf"\b(?:09|9|chin)\s+thang(?:\s+dau)?\s+nam(?:\s+{Y})?\b", lambda m: date(_year_or(m.groupdict().get("y"), today), 9, 30), "half"),
         (rf"\b(?:cuoi|het|trong|ca)\s+nam(?:\s+{Y})?\b", lambda m: date(_year_or(m.groupdict().get("y"), today), 12, 31), "year"),
         (r"\bnam\s+(?:nay|hien tai)\b", lambda m: date(ty, 12, 31), "year"),
-        (rf"\bnam\s+{_NEXT}\b", lambda m: date(ty + 1, 12, 31), "year"),
+        (r"(?<!nhung )(?<!cac )\bnam\s+(?:sau|toi)\b", lambda m: date(ty + 1, 12, 31), "year"),
+        (rf"\b(?:giai doan|thoi ky|tu nam)?\s*(?:19|20)\d{{2}}\s*(?:[-–]|den(?: nam)?)\s*{Y}\b",
+         lambda m: date(int(m["y"]), 12, 31), "year"),
         # weekdays
         (rf"\b{WD}\s+tuan\s+(?:nay|hien tai)\b", lambda m: wdm(m, 0), "weekday"),
         (rf"\b{WD}\s+tuan\s+{_NEXT}\b", lambda m: wdm(m, 1), "weekday"),

@@ -54,7 +54,7 @@ def _clean_line(line: str) -> str:
 _ROMAN = r"(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
 _MARKERS = [
     ("roman", re.compile(rf"^(?P<m>(?=[IVXL])(?:{_ROMAN}))\s*[.):/–-]\s*(?=\S)")),
-    ("num", re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2}){0,3})(?:\s*[.):]|\.?\s+(?=\D))\s*(?=\S|$)")),
+    ("num", re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(?=\D)|^(?P<m2>\d{1,2})\s*[.)](?![\d/])\s*")),
     ("alpha", re.compile(r"^(?P<m>[a-zđ])\s*[).]\s+(?=\S)")),
     ("paren", re.compile(r"^\((?P<m>\d{1,2}|[a-zđ]|[ivx]{1,4})\)\s*(?=\S)")),
     ("plus", re.compile(r"^(?P<m>\+)\s*(?=\S)")),
@@ -85,13 +85,14 @@ def _marker(s: str) -> tuple[str, str, str]:
         m = pat.match(s)
         if m:
             rest = s[m.end():].strip()
+            marker = m.groupdict().get("m") or m.groupdict().get("m2") or ""
             if kind == "num":
                 # "2023 ..." or "15/3" are not list numbers; "1.5 triệu" is rare in programmes
                 if re.match(r"^\d{1,2}[/-]\d", s):
                     continue
             if kind == "roman" and not rest:
                 continue
-            return kind, m.group("m"), rest
+            return kind, marker, rest
     return "para", "", s
 
 
@@ -214,9 +215,13 @@ def _outline(paras: list[Para]) -> Para:
     for p in paras:
         lab = _label(p.text) if p.kind in BULLETS or p.kind == "para" else None
         if lab:
+            # a "- Chủ trì: …" line after "+" sub-bullets belongs to the item above the "-" level
+            if p.kind in BULLETS and any(n.depth_kind == p.kind for n in stack):
+                while stack[-1].depth_kind != p.kind:
+                    stack.pop()
+                stack.pop()
             p.kind = "label"
-            owner = next((n for n in reversed(stack) if n.kind != "root"), root)
-            owner.labels.append(lab)
+            stack[-1].labels.append(lab)
             continue
         if p.kind == "num":
             p.depth_kind = f"num{p.marker.count('.') + 1}"
@@ -264,6 +269,8 @@ _UNIT_HEAD = re.compile(
     r"quan uy|huyen uy|thanh uy|tinh uy|thi uy|hoi (?:nong dan|phu nu|cuu chien binh|lien hiep)|doan thanh nien)\b")
 _NOT_UNIT = re.compile(r"^(?:ban hanh|bao cao|bao dam|hoi nghi|to chuc|so ket|dai hoi|cac noi dung|cac van ban|"
                        r"cac hoat dong|cac chuong trinh|cac ke hoach|cac nhiem vu|cac giai phap|cac bien phap)\b")
+# "Các nội dung hỗ trợ gồm:", "Cụ thể như sau:": a list of what the task above covers
+_CONTENT_LIST = re.compile(r"^(?:cac |nhung )?(?:noi dung|cu the|bao gom|gom|trong do)\b.*:$|\b(?:bao gom|gom|nhu sau)\s*:$")
 _REPORT = re.compile(r"\b(?:bao cao|gui|nop)\b")
 
 
@@ -323,6 +330,9 @@ class _Reader:
     # -- helpers
     def _code(self, ctx: _Ctx, p: Para, index: int) -> str:
         part = p.marker if p.kind not in BULLETS and p.kind != "para" and p.marker else str(index)
+        head, _, last = part.rpartition(".")
+        if head and ctx.code.endswith(head):  # "3.1" under "II.3" is "II.3.1"
+            part = last
         code = f"{ctx.code}.{part}" if ctx.code else part
         base, n = code, 2
         while code in self.codes:
@@ -388,7 +398,7 @@ class _Reader:
         return any(not self._explanatory(p, c) for c in items)
 
     def _explanatory(self, parent: Para, c: Para) -> bool:
-        if c.text[:1].islower():
+        if c.text[:1].islower() or _CONTENT_LIST.search(fold(c.text)):
             return True
         if parent.text.rstrip().endswith(":") and not self._own_weight(c):
             return True
@@ -500,6 +510,10 @@ class _Reader:
             if is_open_ended(v):
                 flags.append("open_ended")
                 return None
+            fv = fold(v).strip()
+            if fv.startswith("tu ") and not re.search(r"\b(?:den|toi)\b", fv):
+                flags.append("no_due_date")  # "Từ 01/7/2025": a start, not a deadline
+                return None
             base = start or date.today()
             d = parse_deadline(v, base)
             if d and (not start or d >= start):
@@ -542,8 +556,17 @@ def _title_and_year(paras: list[Para]) -> tuple[str, int | None]:
         rest = rest.lower() if _is_caps(rest) else rest[:1].lower() + rest[1:]
         title = (" ".join(words[:n_type]).capitalize() + " " + rest).strip()
     year = None
+    issued = None
+    for p in paras[:30]:
+        dm = re.search(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(20\d\d)", p.text, re.IGNORECASE)
+        if dm:
+            issued = int(dm[1])
+            break
+    span = re.search(r"\b(20\d\d)\s*[-–]\s*(20\d\d)\b", title)
     m = re.search(r"\b(?:năm|nam|NĂM)\s+(20\d\d)\b", title) or re.search(r"\b(20\d\d)\s*$", title)
-    if m:
+    if span:  # a multi-year plan: its year of issue, within the span
+        year = issued if issued and int(span[1]) - 1 <= issued <= int(span[2]) else int(span[1])
+    elif m:
         year = int(m[1])
     if year is None:
         for p in paras[:30]:

@@ -94,23 +94,51 @@ def _protect(text: str) -> tuple[str, dict[str, str]]:
     return out, keep
 
 
+_HEAD = re.compile(
+    r"^(?:cac|nhung|moi|so|ban|phong|uy ban|ubnd|hdnd|van phong|to|dang uy|dang doan|dang bo|chi bo|cong an|bo|cuc|"
+    r"chi cuc|tong cuc|trung tam|mat tran|mttq|uy ban mttq|thuong truc|thuong vu|thanh doan|huyen doan|tinh doan|"
+    r"doan|lien doan|hoi|bao|dai|vien|kho bac|ngan hang|benh vien|truong|quan uy|huyen uy|thanh uy|tinh uy|thi uy|"
+    r"cap uy|thanh vien|toa an|thanh tra|ban chi dao|bcd|bch|bchq|btv|chinh quyen|lanh dao|chu tich|pho chu tich|"
+    r"giam doc|thu truong|nguoi dung dau|cong ty|tong cong ty|doanh nghiep|hop tac xa|huyen|quan|xa|phuong|tinh|"
+    r"thanh pho|thi xa|thi tran|khoi|ky|cong doan|co quan|don vi|dia phuong|to chuc|bo chi huy|vp|ttyt|mt)\b")
+
+
+def _is_unit_start(text: str) -> bool:
+    return bool(_HEAD.match(fold(text).strip()))
+
+
 def split_units(text: str) -> list[str]:
-    """Split "A, B và C; D" into unit names, keep group names that hold commas whole,
-    expand "Tổ công tác số 1, 2, 3" into three units. Names are normalised."""
+    """Split "A, B và C; D" into unit names. A comma or "và" separates two units only when
+    what follows starts like a unit ("Sở …", "Ban …", "các xã …"): "Sở Văn hóa, Thể thao và
+    Du lịch" and "xã, phường, thị trấn" stay whole. "Tổ công tác số 1, 2, 3" becomes three
+    units. Names are normalised."""
     if not text or not text.strip():
         return []
     s = unicodedata.normalize("NFC", text)
     s = re.sub(r"\s+", " ", s).strip().strip(_TRAIL)
-    # expand numbered lists first: "Tổ công tác số 1, 2, 3" / "Tổ số 1 và 2"
     s = re.sub(r"(?i)((?:[^,;]*?\bsố)\s*)(\d+(?:\s*(?:,|và|&)\s*\d+)+)\b",
                lambda m: " ; ".join(f"{m.group(1).strip()} {n}" for n in re.findall(r"\d+", m.group(2))), s)
     s, keep = _protect(s)
-    parts = re.split(r"\s*(?:;|,|\+|\s-\s|\bvà\b(?=\s+(?:các\s+)?[A-ZĐÀ-Ỹ]))\s*", s)
     out: list[str] = []
-    for p in parts:
-        for token, orig in keep.items():
-            p = p.replace(token, orig)
-        name = normalize_unit_name(p)
-        if name and re.search(r"[^\W\d_]", name) and name not in out:
-            out.append(name)
+    for chunk in re.split(r"\s*(?:;|\n|\s\+\s|\s-\s)\s*", s):
+        pieces = re.split(r"(\s*,\s*|\s+và\s+|\s+cùng\s+|\s*&\s*)", chunk)
+        names: list[str] = []
+        i = 0
+        while i < len(pieces):
+            piece = pieces[i]
+            if i and names and not _is_unit_start(_restore(piece, keep)):
+                names[-1] += pieces[i - 1] + piece  # "Sở Văn hóa, Thể thao và Du lịch"
+            elif piece.strip():
+                names.append(piece)
+            i += 2
+        for n in names:
+            name = normalize_unit_name(_restore(n, keep))
+            if name and re.search(r"[^\W\d_]", name) and name not in out:
+                out.append(name)
     return out
+
+
+def _restore(s: str, keep: dict[str, str]) -> str:
+    for token, orig in keep.items():
+        s = s.replace(token, orig)
+    return s
