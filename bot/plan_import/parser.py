@@ -602,14 +602,82 @@ def _body(paras: list[Para]) -> list[Para]:
     return paras[start:end]
 
 
+def _pipe_tables(lines: list[str]) -> list[tuple[int, list[list[str]]]]:
+    """Tables in text: markdown rows ("| a | b |"), or cells as runs of lines between lone
+    "|" lines with two lone "|" in a row ending a table row (how web pages copy tables).
+    A blank line ends a table."""
+    tables: list[tuple[int, list[list[str]]]] = []
+    rows: list[list[str]] = []
+    row: list[str] = []
+    cell: list[str] = []
+    start, inside, last_pipe = 0, False, False
+
+    def flush() -> None:
+        nonlocal rows, row, cell, inside
+        if cell:
+            row.append(" ".join(cell).strip())
+        if row:
+            rows.append(row)
+        if rows:
+            tables.append((start, rows))
+        rows, row, cell, inside = [], [], [], False
+
+    for i, raw in enumerate(lines, 1):
+        s = raw.strip()
+        if s.startswith("|") and s.endswith("|") and s.count("|") >= 3:  # a markdown row
+            if not re.fullmatch(r"[|:\-\s]+", s):
+                if not rows:
+                    start = i
+                rows.append([_clean_line(c) for c in s.strip("|").split("|")])
+            inside = True
+            continue
+        if s == "|":
+            if not inside:
+                start, inside = i, True
+            if cell:
+                row.append(" ".join(cell).strip())
+                cell = []
+            elif last_pipe and row:
+                rows.append(row)
+                row = []
+            last_pipe = True
+            continue
+        last_pipe = False
+        if not s:
+            if inside:
+                flush()
+            continue
+        if inside:
+            cell.append(_clean_line(s))
+    flush()
+    return tables
+
+
+def _table_tasks(text: str, year: int | None, today: date | None) -> list[ParsedTask]:
+    from bot.plan_import.tables import read_rows
+
+    found: list[ParsedTask] = []
+    for first_line, rows in _pipe_tables(text.splitlines()):
+        if len(rows) < 2:
+            continue
+        got = read_rows(rows, today, year=year, first_line=first_line)
+        if got is not None:
+            found.extend(got.tasks)
+    return found
+
+
 def _parse(text: str, today: date | None) -> ParsedPlan:
     paras = _paragraphs(text)
     title, year = _title_and_year(paras)
     if year is None and today is not None:
         year = today.year
-    root = _outline(_body(paras))
-    reader = _Reader(year)
-    reader.read(root, _Ctx())
+    table_tasks = _table_tasks(text, year, today) if "|" in text else []
+    if len(table_tasks) >= 3:  # a plan annexed as a table: the table is the task list
+        reader = _Reader(year)
+        reader.tasks = table_tasks
+    else:
+        reader = _Reader(year)
+        reader.read(_outline(_body(paras)), _Ctx())
     tasks = [t for t in reader.tasks if len(t.title) >= 8 and re.search(r"[^\W\d_]{2}", t.title)]
     warnings = []
     undated = [t.code for t in tasks if t.due is None]
