@@ -19,6 +19,7 @@ Nothing here knows a particular document; the tests hold real ones.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections import Counter
@@ -28,6 +29,8 @@ from datetime import date
 from bot.deadlines import find_deadline, is_open_ended, parse_deadline, parse_recurrence, period_end
 from bot.plan_import.model import ParsedPlan, ParsedTask
 from bot.plan_import.units import fold, split_units
+
+log = logging.getLogger(__name__)
 
 # --- 1. lines -------------------------------------------------------------------------------
 
@@ -133,7 +136,8 @@ def _paragraphs(text: str) -> list[Para]:
             continue
         kind, marker, rest = _marker(s)
         prev = out[-1] if out else None
-        if prev is not None and kind == "para" and _continues(prev, s, blank):
+        starts_own = kind == "para" and (_label(s) is not None or is_period_heading(s))
+        if prev is not None and kind == "para" and not starts_own and _continues(prev, s, blank):
             prev.text = f"{prev.text} {s}".strip()
         elif prev is not None and kind != "para" and not prev.text and prev.kind != "para":
             # "**1.**" then "**2.**": an empty marker line followed by another marker
@@ -210,7 +214,7 @@ def is_period_heading(text: str) -> bool:
 
 
 def _outline(paras: list[Para]) -> Para:
-    root = Para("", "root", "", 0)
+    root = Para("", "root", "", 0, depth_kind="root")
     stack: list[Para] = [root]
     for p in paras:
         lab = _label(p.text) if p.kind in BULLETS or p.kind == "para" else None
@@ -240,10 +244,8 @@ def _outline(paras: list[Para]) -> Para:
             while stack[-1].depth_kind != p.depth_kind:
                 stack.pop()
             stack.pop()
-        elif p.depth_kind == "caps":
-            while len(stack) > 1 and stack[-1].depth_kind != "caps":
-                stack.pop()
-            if stack[-1].depth_kind == "caps":
+        elif p.depth_kind == "caps":  # a heading without a number: under the last numbered heading
+            while stack[-1].depth_kind not in ("roman", "root"):
                 stack.pop()
         parent = stack[-1]
         p.parent = parent
@@ -585,8 +587,9 @@ def parse_plan_text(text: str, today: date | None = None) -> ParsedPlan:
     """Read a programme from plain text. Never raises on odd text: at worst, no tasks."""
     try:
         return _parse(text or "", today)
-    except RecursionError:
-        return ParsedPlan(title="", year=None, warnings=["Tài liệu lồng quá sâu, không đọc được."])
+    except Exception:  # noqa: BLE001 - a document we cannot read is "no tasks", with the trace logged
+        log.exception("plan parser failed")
+        return ParsedPlan(title="", year=None, warnings=["Không đọc được cấu trúc tài liệu."])
 
 
 def _body(paras: list[Para]) -> list[Para]:

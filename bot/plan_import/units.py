@@ -103,6 +103,11 @@ _HEAD = re.compile(
     r"thanh pho|thi xa|thi tran|khoi|ky|cong doan|co quan|don vi|dia phuong|to chuc|bo chi huy|vp|ttyt|mt)\b")
 
 
+_ADMIN = r"(?:xa|phuong|thi tran|thi xa|huyen|quan|thanh pho|tinh|dac khu|ap|thon|ban|to dan pho|khu pho|xom)"
+_ADMIN_END = re.compile(rf"\b(?:cac|moi)\s+{_ADMIN}$")  # "các xã, thị trấn": one group of places
+_ADMIN_START = re.compile(rf"^{_ADMIN}\b")
+
+
 def _is_unit_start(text: str) -> bool:
     return bool(_HEAD.match(fold(text).strip()))
 
@@ -126,7 +131,8 @@ def split_units(text: str) -> list[str]:
         i = 0
         while i < len(pieces):
             piece = pieces[i]
-            if i and names and not _is_unit_start(_restore(piece, keep)):
+            if i and names and (not _is_unit_start(_restore(piece, keep))
+                                or _ADMIN_END.search(fold(names[-1])) and _ADMIN_START.match(fold(piece.strip()))):
                 names[-1] += pieces[i - 1] + piece  # "Sở Văn hóa, Thể thao và Du lịch"
             elif piece.strip():
                 names.append(piece)

@@ -1,0 +1,124 @@
+"""The programme parser on real documents: the three samples with hand-made gold lists
+(scored with the shared scorer), real plans in other shapes, and odd text."""
+
+import importlib.util
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.plan_import.parser import parse_plan_text
+
+SAMPLES = Path(__file__).parent.parent / "bot" / "samples"
+DATA = Path(__file__).parent / "data"
+
+_spec = importlib.util.spec_from_file_location("score_plan", DATA / "score_plan.py")
+score_plan = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(score_plan)
+
+
+@pytest.mark.parametrize("name", ["plan_haiphong_bcd_2023", "plan_thanhxuan_2023", "plan_trunguong_2024"])
+def test_sample_plans_score_against_their_gold_lists(name):
+    gold = json.loads((DATA / f"{name}.gold.json").read_text(encoding="utf-8"))
+    plan = parse_plan_text((SAMPLES / f"{name}.txt").read_text(encoding="utf-8"))
+    assert plan.year == gold["year"]
+    m, misses = score_plan.score(gold, plan.to_json())
+    assert m["f1"] >= 0.98, misses
+    assert min(m["due_acc"], m["lead_acc"], m["support_acc"]) >= 0.98, misses
+    assert m["dates_before_year"] == 0
+
+
+def test_report_steps_are_tasks_with_their_own_dates_and_subjects():
+    plan = parse_plan_text((SAMPLES / "plan_thanhxuan_2023.txt").read_text(encoding="utf-8"))
+    steps = [t for t in plan.tasks if t.title.startswith("Các cơ sở xây dựng")]
+    assert [t.due for t in steps] == [date(2023, 3, 15), date(2023, 6, 5), date(2023, 9, 15), date(2023, 11, 15)]
+    assert all(t.lead == ["Các cơ sở"] for t in steps)
+    # purposes and the signature block are not tasks; cited documents' dates are not deadlines
+    assert not any("Phát huy dân chủ gắn liền" in t.title or "Nguyễn Minh Tiến" in t.title for t in plan.tasks)
+    assert all(t.due and t.due.year == 2023 for t in plan.tasks)
+
+
+def test_teams_listed_by_number_are_expanded():
+    plan = parse_plan_text((SAMPLES / "plan_haiphong_bcd_2023.txt").read_text(encoding="utf-8"))
+    t = next(t for t in plan.tasks if t.title.startswith("Tổ chức Đoàn giám sát"))
+    assert [u.casefold() for u in t.lead] == ["tổ công tác số 1", "tổ công tác số 2", "tổ công tác số 3"]
+    assert "xã, phường, thị trấn" in t.title and t.period == "Q3" and t.due == date(2023, 9, 30)
+
+
+def test_labelled_lines_and_hard_line_breaks():
+    plan = parse_plan_text((SAMPLES / "06_laichau_kh_trienkhai_luat_tieuchuan_2025.txt").read_text(encoding="utf-8"))
+    assert plan.year == 2025
+    first = plan.tasks[0]
+    assert first.title.startswith("Trên cơ sở tài liệu do Trung ương biên soạn")
+    assert first.lead[:3] == ["Sở Khoa học và Công nghệ", "Sở Tư pháp", "Sở Văn hóa, Thể thao và Du lịch"]
+    assert first.due == date(2025, 12, 31)  # "Thời gian thực hiện: Quý IV năm 2025 và các năm tiếp theo"
+    check = next(t for t in plan.tasks if t.title.startswith("Phối hợp kiểm tra việc thi hành Luật"))
+    assert check.due == date(2026, 12, 31)
+    drafts = [t for t in plan.tasks if "Theo tiến độ" in t.notes or "no_due_date" in t.flags]
+    assert drafts and all(t.due is None for t in drafts), "no date in the document: none, never a guess"
+    assert not any(t.title.startswith("Bảo đảm sự chỉ đạo thống nhất") for t in plan.tasks)  # "Mục đích"
+
+
+def test_open_ended_duties_have_no_due_date_and_are_flagged():
+    plan = parse_plan_text((SAMPLES / "08_bacninh_kh141_nangcao_nangluc_2025.txt").read_text(encoding="utf-8"))
+    ongoing = [t for t in plan.tasks if "open_ended" in t.flags]
+    assert len(ongoing) >= 5 and all(t.due is None for t in ongoing)
+    assert any(t.due == date(2025, 12, 31) for t in plan.tasks)  # "Tháng 12/2025"
+
+
+def test_a_plan_annexed_as_a_table():
+    plan = parse_plan_text((SAMPLES / "10_hcm_qd2820_kh_csdl_quyhoach_table_2025.txt").read_text(encoding="utf-8"))
+    assert len(plan.tasks) >= 20
+    first = plan.tasks[0]
+    assert first.title.startswith("Phối hợp rà soát, sửa đổi Luật")
+    assert first.lead == ["Sở Tài chính"] and first.due == date(2025, 12, 31)
+    assert not any(t.title.startswith("Điều 1") for t in plan.tasks)
+
+
+def test_a_plain_typed_programme():
+    text = """KẾ HOẠCH CÔNG TÁC NĂM 2026
+I. NHIỆM VỤ CẢ NĂM
+1. Tuyên truyền Luật Thực hiện dân chủ ở cơ sở
+Chủ trì: Ban Dân vận Huyện ủy
+Phối hợp: Ủy ban MTTQ huyện, các xã, thị trấn
+2. Thực hiện thường xuyên việc tiếp dân (thường xuyên)
+II. NHIỆM VỤ THEO QUÝ
+Nhiệm vụ quý II
+- Sơ kết 6 tháng, báo cáo về Ban Chỉ đạo tỉnh chậm nhất ngày 20/6
+- Báo cáo định kỳ trước ngày 15 hằng tháng
+Tháng 9
+a) Kiểm tra việc thực hiện dân chủ tại các xã
+III. TỔ CHỨC THỰC HIỆN
+Các đơn vị báo cáo kết quả về Ban Dân vận trước ngày 10/12/2026.
+Các đơn vị căn cứ kế hoạch chủ động triển khai.
+Nơi nhận:
+- Như trên
+"""
+    plan = parse_plan_text(text)
+    assert plan.year == 2026
+    by = {t.title[:20]: t for t in plan.tasks}
+    assert len(plan.tasks) == 6, [t.title for t in plan.tasks]
+    t1 = by["Tuyên truyền Luật Th"]
+    assert t1.due == date(2026, 12, 31) and t1.lead == ["Ban Dân vận Huyện ủy"]
+    assert t1.support == ["Ủy ban MTTQ huyện", "Các xã, thị trấn"]
+    assert by["Thực hiện thường xuy"].due is None and "open_ended" in by["Thực hiện thường xuy"].flags
+    assert by["Sơ kết 6 tháng, báo "].due == date(2026, 6, 20)
+    assert by["Báo cáo định kỳ trướ"].recurrence == "monthly:15"
+    assert by["Kiểm tra việc thực h"].due == date(2026, 9, 30)
+    assert by["Các đơn vị báo cáo k"].due == date(2026, 12, 10)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("QUÝIV1234.-+:|*\n aăâđêôơưbcdghklmnpqrstvxy()/ngàytháng")), max_size=400))
+def test_arbitrary_text_never_raises(text):
+    plan = parse_plan_text(text)
+    assert all(t.title for t in plan.tasks)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_unicode_never_raises(text):
+    parse_plan_text(text)
