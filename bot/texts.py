@@ -236,3 +236,111 @@ TASKS_HEADER = "📋 Nhiệm vụ đang mở của {unit} ({n}):"
 TASKS_ITEM = "• {code}. {title}\n   Hạn {due} — {phrase}{status}"
 TASKS_NONE = "✅ {unit} hiện không có nhiệm vụ nào đang mở."
 TASKS_SUPPORT = " (phối hợp)"
+
+# --- secretariat commands (handlers/secretariat.py, bot/services/reports.py) ------------------
+SC_NONE = "  (chưa có)"
+SC_NO_CHECKIN = "chưa báo cáo"
+SC_NO_DUE = "Không có hạn"
+SC_QUARTER = "Quý {q}/{year}"
+SC_ROLE = {"lead": "chủ trì", "support": "phối hợp"}
+SC_PAGE = "Trang {i}/{n}"
+SC_PREV = "◀"
+SC_NEXT = "▶"
+SC_EXPIRED = "Nội dung này không còn. Hãy gõ lại lệnh."
+
+SC_OVERDUE_USAGE = "Cách dùng: /quahan [tên đơn vị]. Ví dụ: /quahan hoặc /quahan So Tai chinh"
+SC_OVERDUE_NONE = "✅ Không có nhiệm vụ nào quá hạn."
+SC_OVERDUE_NONE_UNIT = "✅ {unit} không có nhiệm vụ nào quá hạn."
+SC_OVERDUE_HEADER = "⚠️ Nhiệm vụ quá hạn đến {date}: {n} phân công ở {units} đơn vị"
+SC_OVERDUE_UNIT = "🏢 {unit} ({n}):"
+SC_OVERDUE_ITEM = ("• [{code}] {title}{support}\n   Hạn {due} — quá hạn {days} ngày · {status} · "
+                   "đã nhắc {sent} lần · báo cáo gần nhất: {last}")
+
+SC_UPCOMING_USAGE = "Cách dùng: /sapden [số ngày, 1–366]. Ví dụ: /sapden 14 (mặc định 7 ngày)."
+SC_UPCOMING_NONE = "✅ Không có nhiệm vụ nào đến hạn trong {days} ngày tới."
+SC_UPCOMING_HEADER = "📅 Đến hạn trong {days} ngày tới (từ {first}): {n} nhiệm vụ"
+SC_UPCOMING_ITEM = "• [{code}] {title}\n   Hạn {due} ({phrase}) — chủ trì: {lead}"
+SC_UPCOMING_SUPPORT = "; phối hợp: {units}"
+
+SC_PROGRESS_USAGE = "Cách dùng: /tiendo [quý | đơn vị | tên một đơn vị]. Ví dụ: /tiendo quy"
+SC_PROGRESS_NONE = "Chưa có nhiệm vụ nào để tính tiến độ."
+SC_PROGRESS_HEADER = "📊 Tiến độ thực hiện (nhiệm vụ chủ trì), đến {date}"
+SC_PROGRESS_SCOPE = "Đơn vị: {unit}"
+SC_PROGRESS_LEGEND = ("✅ hoàn thành đúng hạn · ☑️ hoàn thành quá hạn · ⏳ chưa hoàn thành – trong hạn · "
+                      "⚠️ chưa hoàn thành – quá hạn")
+SC_PROGRESS_ALL = "Toàn bộ"
+SC_PROGRESS_BY_QUARTER = "Theo quý:"
+SC_PROGRESS_BY_UNIT = "Theo đơn vị:"
+SC_PROGRESS_LINE = ("• {label}: {total} — ✅ {on_time} ({on_time_pct}) · ☑️ {late} ({late_pct}) · "
+                    "⏳ {open} ({open_pct}) · ⚠️ {open_late} ({open_late_pct})")
+PROGRESS_MODE_WORDS = {"quy": "q", "theo quy": "q", "quarter": "q", "q": "q",
+                       "don vi": "u", "theo don vi": "u", "unit": "u", "units": "u", "dv": "u"}
+
+SC_TASK_USAGE = "Cách dùng: /nhiemvu <mã nhiệm vụ>. Ví dụ: /nhiemvu II.3"
+SC_TASK_NOT_FOUND = "Không tìm thấy nhiệm vụ có mã \"{code}\"."
+SC_TASK_PICK = "Có {n} nhiệm vụ mang mã \"{code}\" (ở các kế hoạch khác nhau). Chọn nhiệm vụ:"
+SC_TASK_HEADER = "📋 [{code}] {title}\nKế hoạch: {plan}\nHạn: {due} ({phrase})"
+SC_TASK_STATUS = {"done": "đã hoàn thành", "cancelled": "đã hủy", "open": "đang mở"}
+SC_TASK_UNITS = "🏢 Đơn vị:"
+SC_TASK_ASSIGNMENT = "• {unit} ({role}): {status}{extra}{due} · đã nhắc {sent} lần"
+SC_TASK_DONE_AT = " ngày {date}"
+SC_TASK_EXTENDED = " · hạn sau gia hạn: {date}"
+SC_TASK_REMINDERS = "\n⏰ Tin nhắc ({n}):"
+SC_TASK_REMINDER = "• {time} — {kind} → {name} ({unit}): {status}"
+SC_REMINDER_KIND = {"before": "nhắc trước hạn", "due_today": "hạn hôm nay", "overdue": "quá hạn",
+                    "opened": "giao phối hợp", "support_before": "nhắc phối hợp", "snooze": "nhắc lại",
+                    "manual": "nhắc ngay (thường trực)"}
+SC_REMINDER_STATUS = {"sent": "đã gửi", "failed": "không gửi được", "claimed": "đang gửi"}
+SC_TASK_CHECKINS = "\n📝 Báo cáo ({n}):"
+SC_TASK_CHECKIN = "• {time} — {name} ({unit}): {what}"
+SC_TASK_FILES = "tệp: {names}"
+SC_TASK_EXTENSIONS = "\n🕒 Đề nghị gia hạn ({n}):"
+SC_TASK_EXTENSION = "• {unit} — {name}: {old} → {new}, {status}. Lý do: {reason}"
+SC_EXTENSION_STATUS = {"pending": "chờ duyệt", "approved": "đã đồng ý", "refused": "đã từ chối"}
+SC_BTN_FILES = "📎 Gửi các tệp báo cáo ({n})"
+SC_BTN_REMIND = "🔔 Nhắc ngay"
+SC_FILES_NONE = "Nhiệm vụ này chưa có tệp báo cáo nào."
+SC_FILE_CAPTION = "[{code}] {name} — {unit}, {time}"
+SC_FILE_MISSING = "⚠️ Không còn tệp {name} trên máy chủ."
+
+SC_UNIT_USAGE = "Cách dùng: /donvi <tên đơn vị> (viết không dấu, một phần tên cũng được). Ví dụ: /donvi tai chinh"
+SC_UNIT_NOT_FOUND = "Không tìm thấy đơn vị \"{query}\". Kiểm tra lại tên (có thể viết không dấu, một phần tên)."
+SC_UNIT_PICK = "Có {n} đơn vị khớp với \"{query}\". Chọn đơn vị:"
+SC_UNIT_HEADER = "🏢 {unit}\nNhiệm vụ đang mở: {open} (quá hạn: {late})"
+SC_UNIT_ALIASES = "Tên khác: {aliases}"
+SC_UNIT_MEMBERS = "👥 Thành viên ({n}):"
+SC_UNIT_NO_MEMBERS = "  (chưa có ai tham gia bot)"
+SC_UNIT_MEMBER = "• {name} — {role}: {state}"
+SC_MEMBER_STATE = {"ok": "✅ nhận được tin", "unreachable": "📵 không nhận được tin từ {date}",
+                   "not_joined": "chưa mở bot", "on_leave": "🌴 nghỉ phép đến {date}"}
+SC_UNIT_NOBODY = "⚠️ Đơn vị hiện không có ai nhận được tin nhắc."
+SC_UNIT_TASKS = "\n📋 Nhiệm vụ đang mở ({n}):"
+SC_UNIT_TASK = "{mark} [{code}] {title}{support}\n   Hạn {due} — {phrase} · {status}"
+
+SC_EXPORT_CAPTION = "📊 Dữ liệu theo dõi nhiệm vụ đến {date}: {tasks} nhiệm vụ, {assignments} phân công, {checkins} báo cáo."
+SC_EXPORT_NAME = "dondoc_{date}.xlsx"
+SC_CHART_CAPTION = "📈 Tiến độ đến {date} (nhiệm vụ chủ trì): theo quý và theo đơn vị{more}."
+SC_CHART_MORE = " ({shown}/{total} đơn vị nhiều nhiệm vụ nhất)"
+SC_CHART_NONE = "Chưa có nhiệm vụ nào để vẽ biểu đồ."
+SC_WORKING = "⏳ Đang chuẩn bị…"
+
+SC_REMIND_USAGE = "Cách dùng: /nhac <mã nhiệm vụ>. Ví dụ: /nhac II.3 — gửi tin nhắc ngay cho các đơn vị chưa xong."
+SC_REMIND_CLOSED = "Nhiệm vụ [{code}] không còn đơn vị nào chưa hoàn thành; không gửi nhắc."
+SC_REMIND_DONE = "🔔 Đã gửi nhắc nhiệm vụ [{code}]: {sent} người nhận được."
+SC_REMIND_FAILED = "⚠️ Không gửi được cho {n} người (đã chặn bot hoặc lỗi mạng)."
+SC_REMIND_NOBODY = "⚠️ Không có ai nhận được tin ở: {units}."
+
+SC_BROADCAST_USAGE = ("Cách dùng: /thongbao [đơn vị 1, đơn vị 2:] nội dung. Không ghi đơn vị thì gửi tất cả "
+                      "các đơn vị. Ví dụ: /thongbao So Tai chinh, So Noi vu: Họp giao ban lúc 8h thứ Hai.")
+SC_BROADCAST_AMBIGUOUS = "\"{query}\" khớp với nhiều đơn vị: {units}. Hãy ghi rõ hơn."
+SC_BROADCAST_HEADER = "📢 Thông báo của bộ phận thường trực:\n\n{text}"
+SC_BROADCAST_CONFIRM = "Gửi thông báo sau tới {people} người của {units}?\n\n{text}"
+SC_BROADCAST_ALL_UNITS = "tất cả các đơn vị ({n})"
+SC_BROADCAST_SOME_UNITS = "{names}"
+SC_BROADCAST_NOBODY = "Không có ai để gửi: các đơn vị này chưa có thành viên nhận được tin."
+SC_BTN_SEND = "📢 Gửi"
+SC_BTN_CANCEL = "✖️ Hủy"
+SC_BROADCAST_CANCELLED = "Đã hủy, chưa gửi thông báo."
+SC_BROADCAST_DONE = ("📢 Đã gửi thông báo: {sent}/{total} người nhận được{failed}.{skipped}")
+SC_BROADCAST_FAILED = "; không gửi được {n} người (đã chặn bot hoặc lỗi)"
+SC_BROADCAST_SKIPPED = "\nKhông gửi cho {n} người chưa mở bot hoặc không liên lạc được."

@@ -265,6 +265,23 @@ async def _deliver_all(ctx, messenger, claims: list[Claim], now, today, concurre
     await asyncio.gather(*(one(mid, mine) for mid, mine in per_member.items()))
 
 
+async def deliver_claims(ctx, messenger: Messenger, claims: list[Claim], *, now: datetime | None = None,
+                         concurrency: int = CONCURRENCY, rate: float | None = RATE_PER_SECOND) -> ScanReport:
+    """Send claims made outside a scan pass (the secretariat's "/nhac": remind now) exactly
+    as a pass sends its own: one message per member, paced, marked sent with the message
+    id (so replies to it are check-ins), unreachable members flagged."""
+    messenger = PacedMessenger(messenger, Pacer(rate))
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    now = now or ctx.clock.now()
+    today = now.astimezone(ctx.settings.tz).date()
+    report = ScanReport(claimed=len(claims))
+    if claims:
+        await _deliver_all(ctx, messenger, claims, now, today, concurrency, report)
+    report.seconds = loop.time() - started
+    return report
+
+
 def _items(mine: list[Claim], assignments, units) -> list[ReminderItem]:
     latest: dict[int, Claim] = {}
     for c in mine:  # claims come oldest first: the latest kind per task wins
