@@ -83,6 +83,9 @@ async def gate(update: Update, context: DondocContext) -> None:
         if member is None:
             if name == "start" or (update.callback_query is None and update.effective_message is None):
                 return  # joining flow handles /start <code>
+            if name is not None:  # a command from someone not in the directory: refused, and logged
+                audit(s, "permission_refused", user_id=user.id, command=name)
+                await s.commit()
             from handlers.joining import handle_stranger
 
             await handle_stranger(update, context)
