@@ -343,3 +343,17 @@ async def test_secretariat_buttons_are_refused_to_non_staff(harness, ctx):
                                                           AuditLog.member_id == minh.member_id))).scalars().all()
         sent = (await s.execute(select(ReminderLog))).scalars().all()
     assert [r.detail["data"] for r in refused] == [data] and sent == []
+
+
+def test_bench_quahan_runs_and_reports_timings(capsys):
+    import json
+
+    from bot.bench.quahan import TODAY, _rows, main
+
+    assert main(["--tasks", "300", "--units", "20", "--runs", "3"]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    _, _, tasks, assigns, _, _ = _rows(300, 20)
+    open_tasks = {t[0] for t in tasks if t[5] == "open"}
+    expected = sum(1 for a in assigns if a[1] in open_tasks and a[6] < TODAY)
+    assert out["overdue"] == expected > 0 and out["tasks"] == 300 and out["units"] == 20
+    assert 0 < out["median_ms"] <= out["p95_ms"] and out["max_page_chars"] <= 4096
