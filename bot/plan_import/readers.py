@@ -231,20 +231,31 @@ def _parse_text(text: str, stem: str, today: date | None) -> ParsedPlan:
 # --- tables in common ------------------------------------------------------------------------
 
 
-def _row_line(row: list) -> str:
-    """A non-template table row as one text line: its distinct non-empty cells."""
+def _row_lines(row: list) -> list[str]:
+    """A non-template table row as text: its distinct non-empty cells on one line, a
+    leading number as the item's number; cells that are only a deadline ("Quý II",
+    "30/6/2025") go on a labelled line below so they do not end up in the title."""
+    from bot.deadlines import parse_deadline
+
     cells: list[str] = []
     for c in row:
         s = re.sub(r"\s*\n\s*", " ", cell_text(c)).strip()
         if s and s not in cells:
             cells.append(s)
     if not cells:
-        return ""
-    first = cells[0]
-    # "1 | Nội dung | ..." reads as a numbered item
-    if len(cells) > 1 and re.fullmatch(r"(?:\d{1,2}(?:\.\d{1,2})*|[IVXLivxl]{1,5}|[a-zđ])", first):
-        return f"{first}. " + " | ".join(cells[1:])
-    return " | ".join(cells)
+        return []
+    number = ""
+    if len(cells) > 1 and re.fullmatch(r"(?:\d{1,2}(?:\.\d{1,2})*|[IVXLivxl]{1,5}|[a-zđ])\.?", cells[0]):
+        number, cells = cells[0].rstrip("."), cells[1:]
+    when = [c for c in cells[1:] if len(c) <= 40 and parse_deadline(c, _REF_DAY) is not None]
+    rest = [c for c in cells if c not in when]
+    line = " | ".join(rest)
+    lines = [f"{number}. {line}" if number else line]
+    lines += [f"Thời gian thực hiện: {w}" for w in when[:1]]
+    return lines
+
+
+_REF_DAY = date(2000, 1, 1)
 
 
 def _merge(text_plan: ParsedPlan | None, table_tasks: list[ParsedTask], *, title: str, year: int | None,
@@ -337,9 +348,9 @@ def read_docx(data: bytes, *, name: str = "", stem: str = "", today: date | None
                     continue
             lines.append("")
             for row in rows:
-                line = _row_line(row)
-                if line:
-                    lines.extend([line, ""])
+                got_lines = _row_lines(row)
+                if got_lines:
+                    lines.extend([*got_lines, ""])
     plan = _from_parts(lines, table_tasks, table_title, table_year, stem, today, explicit_title)
     if not plan.title:
         plan.title = stem
@@ -554,9 +565,9 @@ def _from_sheets(sheets: list[tuple[str, list[list]]], stem: str, today: date | 
     lines: list[str] = []
     for _, rows in sheets:
         for row in rows:
-            line = _row_line(row)
-            if line:
-                lines.extend([line, ""])
+            got_lines = _row_lines(row)
+            if got_lines:
+                lines.extend([*got_lines, ""])
     return _from_parts(lines, [], "", None, stem, today)
 
 
