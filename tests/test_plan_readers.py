@@ -438,3 +438,20 @@ def test_damaged_office_files_never_crash(kind, cut, noise):
         read_plan(damaged, f"tep.{kind}", today=TODAY)
     except PlanReadError:
         pass
+
+
+@needs_parser
+def test_a_spreadsheet_without_template_headers_is_read_as_text(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for line in ["CHƯƠNG TRÌNH CÔNG TÁC NĂM 2025", "QUÝ I", "1. Tổ chức hội nghị triển khai nhiệm vụ năm 2025",
+                 "- Chủ trì: Sở Nội vụ", "2. Kiểm tra việc thực hiện quy chế dân chủ", "- Chủ trì: Thanh tra tỉnh"]:
+        ws.append([line])
+    path = tmp_path / "chuong_trinh.xlsx"
+    wb.save(path)
+    plan = read_plan(path, today=TODAY)
+    assert plan.year == 2025
+    assert [(t.title, t.lead) for t in plan.tasks] == [
+        ("Tổ chức hội nghị triển khai nhiệm vụ năm 2025", ["Sở Nội vụ"]),
+        ("Kiểm tra việc thực hiện quy chế dân chủ", ["Thanh tra tỉnh"])]
+    assert all(t.due == date(2025, 3, 31) for t in plan.tasks)
