@@ -33,7 +33,7 @@ SHEET_UNITS = "Đơn vị"
 
 
 @dataclass
-class Workbook_:
+class ExportedWorkbook:
     content: bytes
     tasks: int
     assignments: int
@@ -77,7 +77,7 @@ def _sheet(wb: Workbook, title: str, headers: list[tuple[str, int]], rows: list[
     return ws
 
 
-async def build_workbook(session: AsyncSession, today: date, tz: ZoneInfo) -> Workbook_:
+async def build_workbook(session: AsyncSession, today: date, tz: ZoneInfo) -> ExportedWorkbook:
     tasks = await rq.export_tasks(session)
     assignments = await rq.export_assignments(session)
     checkins = await rq.export_checkins(session)
@@ -124,4 +124,4 @@ async def build_workbook(session: AsyncSession, today: date, tz: ZoneInfo) -> Wo
                              ("Chưa xong – trong hạn", 14), ("Chưa xong – quá hạn", 14)], unit_rows)
     buf = io.BytesIO()
     wb.save(buf)
-    return Workbook_(buf.getvalue(), len(tasks), len(assignments), len(checkins), len(overdue))
+    return ExportedWorkbook(buf.getvalue(), len(tasks), len(assignments), len(checkins), len(overdue))
