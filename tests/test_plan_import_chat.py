@@ -43,8 +43,19 @@ async def test_cancel_writes_nothing_and_the_sheet_comes_back(harness, ctx):
     cancelled = await harness.press(lan, preview, button(preview, "✖"))
     assert "chưa ghi gì" in cancelled["text"]
     assert await count(ctx, Task) == 0 and await count(ctx, Plan) == 0
+
+
+async def test_a_preview_whose_state_is_gone_says_so(harness, ctx):
+    from storage.models import ConversationState
+
+    lan = await harness.person(1001, "Chị Lan", role="secretariat")
+    preview = await harness.send_file(lan, "ct.txt", SAMPLE.read_bytes())
+    async with ctx.sessions() as s:  # e.g. cleaned up after a long pause
+        await s.execute(ConversationState.__table__.delete())
+        await s.commit()
     expired = await harness.press(lan, preview, button(preview, "✅"))
     assert "không còn hiệu lực" in expired["text"]
+    assert await count(ctx, Task) == 0
 
 
 async def test_a_file_that_is_not_a_programme_gets_a_clear_answer(harness, ctx):

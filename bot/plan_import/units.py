@@ -32,7 +32,8 @@ def fold(text: str) -> str:
 def normalize_unit_name(name: str) -> str:
     s = unicodedata.normalize("NFC", name or "")
     # "quy" and "gia" keep their u/i as a consonant part: uỳ after q is not a diphthong shift
-    s = re.sub(r"(?i)(?<![qQ])" + _TONE_RE.pattern, _new_tone, s)
+    # only where the pair ends the syllable: "hoà"→"hòa", but "hoạch" keeps its mark
+    s = re.sub(r"(?i)(?<![qQ])(?:" + _TONE_RE.pattern + r")(?!\w)", _new_tone, s)
     s = re.sub(r"\s+", " ", s).strip().strip(_TRAIL).strip()
     if s[:1].islower():
         s = s[0].upper() + s[1:]
