@@ -64,6 +64,20 @@ def command_name(update: Update) -> str | None:
     return name or None
 
 
+async def staff_button(update: Update, context: DondocContext) -> bool:
+    """Whether the presser of a staff-only button may use it: the role decides, not the
+    button (an old message can be forwarded). Otherwise: a refusal, and an audit row."""
+    member = context.member
+    if member is not None and member.role in STAFF:
+        return True
+    query = update.callback_query
+    async with context.ctx.sessions() as s:
+        audit(s, "permission_refused", member=member, data=(query.data or "")[:64])
+        await s.commit()
+    await query.answer(texts.NOT_ALLOWED, show_alert=True)
+    return False
+
+
 async def gate(update: Update, context: DondocContext) -> None:
     """Group -1: load the member; refuse commands a role may not use; route strangers."""
     user = update.effective_user

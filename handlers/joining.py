@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import actions, texts
 from bot.intents import fold
-from handlers.common import STAFF, DondocContext, command, commands_for_role
+from handlers.common import STAFF, DondocContext, command, staff_button, commands_for_role
 from storage.models import Invite, JoinRequest, Member, Unit
 from storage.queries import all_units, audit, member_by_user, members_with_role
 from storage.state import clear_state, get_state, set_state, state_key
@@ -207,11 +207,7 @@ async def handle_stranger(update: Update, context: DondocContext) -> None:
 
 async def on_button(update: Update, context: DondocContext) -> None:
     query, member = update.callback_query, context.member
-    if member is None or member.role not in STAFF:  # the role decides, not the button
-        async with context.ctx.sessions() as s:
-            audit(s, "permission_refused", member=member, data=(query.data or "")[:64])
-            await s.commit()
-        await query.answer(texts.NOT_ALLOWED, show_alert=True)
+    if not await staff_button(update, context):
         return
     parts = actions.parse(query.data)
     verb = ":".join(parts[:2])

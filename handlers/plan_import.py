@@ -13,7 +13,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandl
 
 from bot import texts
 from bot.plan_import.model import plan_from_json
-from handlers.common import STAFF, DondocContext, command
+from handlers.common import STAFF, DondocContext, command, staff_button
 
 PLAN_EXTENSIONS = {"docx", "xlsx", "csv", "txt", "md"}
 STATE = "plan_preview"
@@ -67,8 +67,7 @@ async def on_document(update: Update, context: DondocContext) -> None:
 async def on_button(update: Update, context: DondocContext) -> None:
     query = update.callback_query
     member = context.member
-    if member is None or member.role not in STAFF:
-        await query.answer(texts.NOT_ALLOWED, show_alert=True)
+    if not await staff_button(update, context):
         return
     _, verb, token = (query.data.split(":") + ["", ""])[:3]
     ctx = context.ctx

@@ -22,7 +22,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import actions, texts
 from bot.plan_import.units import unit_key
 from bot.services import reports as svc
-from handlers.common import STAFF, DondocContext, command
+from handlers.common import STAFF, DondocContext, command, staff_button
 from handlers.messenger import TelegramMessenger
 from storage.models import Member, Unit
 from storage.queries import all_units, audit
@@ -410,11 +410,7 @@ async def _send_files(update: Update, context: DondocContext, task_id: int) -> N
 
 async def on_button(update: Update, context: DondocContext) -> None:
     query, member = update.callback_query, context.member
-    if member is None or member.role not in STAFF:  # the role, not the button, decides
-        async with context.ctx.sessions() as s:
-            audit(s, "permission_refused", member=member, data=(query.data or "")[:64])
-            await s.commit()
-        await query.answer(texts.NOT_ALLOWED, show_alert=True)
+    if not await staff_button(update, context):
         return
     parts = actions.parse(query.data)
     verb = ":".join(parts[:2])
