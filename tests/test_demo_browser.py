@@ -60,7 +60,8 @@ async def test_a_member_sees_reminders_and_answers_on_the_demo_page(tmp_path, mo
                 timeout=15000)
 
             count = await page.locator(".message.bot").count()
-            await page.locator(".message.bot .inline-button", has_text="Đã hoàn thành").last.click()
+            # "✅ Đã hoàn thành" on a one-task reminder, "✅ Xong Q2.1" on a combined one
+            await page.locator(".message.bot .inline-button", has_text="✅").last.click()
             await page.wait_for_function(f"() => document.querySelectorAll('.message.bot').length > {count}",
                                          timeout=15000)
             await page.screenshot(path=str(tmp_path / "demo.png"))
