@@ -59,7 +59,14 @@ async def seed(ctx: AppContext) -> None:
     async with ctx.sessions() as s:
         if (await s.execute(select(func.count()).select_from(Plan))).scalar_one():
             return
-        parsed = parse_plan_text(demo_plan_text(ctx.clock.today().year))
+        today = ctx.clock.today()
+        parsed = parse_plan_text(demo_plan_text(today.year))
+        # whatever the date, the first deadlines fall due in ten days: reminders start soon
+        dues = [t.due for t in parsed.tasks if t.due]
+        if dues:
+            shift = today + timedelta(days=10) - min(dues)
+            for t in parsed.tasks:
+                t.due = t.due + shift if t.due else None
         for p in PEOPLE:
             unit = await ensure_unit(s, p.unit) if p.unit else None
             await add_member(s, user_id=p.user_id, chat_id=p.user_id, full_name=p.name, role=p.role, unit=unit)
