@@ -409,7 +409,7 @@ async def _send_files(update: Update, context: DondocContext, task_id: int) -> N
 
 
 async def on_button(update: Update, context: DondocContext) -> None:
-    query, member = update.callback_query, context.member
+    query = update.callback_query
     if not await staff_button(update, context):
         return
     parts = actions.parse(query.data)

@@ -139,9 +139,6 @@ def _paragraphs(text: str) -> list[Para]:
         starts_own = kind == "para" and (_label(s) is not None or is_period_heading(s))
         if prev is not None and kind == "para" and not starts_own and _continues(prev, s, blank):
             prev.text = f"{prev.text} {s}".strip()
-        elif prev is not None and kind != "para" and not prev.text and prev.kind != "para":
-            # "**1.**" then "**2.**": an empty marker line followed by another marker
-            out.append(Para(rest, kind, marker, i))
         else:
             out.append(Para(rest, kind, marker, i))
         blank = False
@@ -426,7 +423,7 @@ class _Reader:
                 is_task = (ctx.in_section and not has_items and not ctx.skip and not _PREAMBLE.match(f)
                            and node.kind != "root") or self._report_duty(c, ctx)
                 if is_task:
-                    self._task(c, ctx, para_index, with_children=True)
+                    self._task(c, ctx, para_index)
                 continue
             if self._is_group(c):
                 self.read(c, self._heading_ctx(c, ctx, i))
@@ -435,7 +432,7 @@ class _Reader:
                 continue
             if not ctx.in_section and node.kind == "root" and c.kind in BULLETS and not self._own_weight(c):
                 continue  # bullets before any heading: the preamble's lists
-            self._task(c, ctx, i, with_children=True)
+            self._task(c, ctx, i)
 
     def _report_duty(self, p: Para, ctx: _Ctx) -> bool:
         """In a skipped section only a reporting duty with a date is a task."""
@@ -444,7 +441,7 @@ class _Reader:
         f = fold(p.text)
         return bool(_REPORT.search(f) and self._explicit_due(p.text))
 
-    def _task(self, p: Para, ctx: _Ctx, index: int, *, with_children: bool) -> None:
+    def _task(self, p: Para, ctx: _Ctx, index: int) -> None:
         code = self._code(ctx, p, index)
         self.codes.add(code)
         own = _Ctx(ctx.period, ctx.period_year, ctx.skip, list(ctx.lead), list(ctx.support), ctx.due_label, code,
@@ -487,7 +484,7 @@ class _Reader:
             sub = _Ctx(own.period, own.period_year, own.skip, [], [], None, code, own.in_section)
             if not c.labels and not subject_unit(c.text):
                 sub.lead, sub.support = list(own.lead), list(own.support)
-            self._task(c, sub, j, with_children=True)
+            self._task(c, sub, j)
 
     def _strip_inline(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         found: list[tuple[str, str]] = []
@@ -540,15 +537,20 @@ class _Reader:
 _DOC_TYPE = re.compile(r"^(?:chuong trinh|ke hoach|quyet dinh|thong bao|huong dan|de an)\b")
 
 
-def _title_and_year(paras: list[Para]) -> tuple[str, int | None]:
-    title = ""
+def _title_span(paras: list[Para]) -> tuple[int, int]:
+    """Where the title is: "KẾ HOẠCH …", or "KẾ HOẠCH" alone and the line under it. (0, 0): none."""
     for i, p in enumerate(paras[:40]):
-        f = fold(p.text)
-        if p.kind == "para" and _DOC_TYPE.match(f) and len(p.text) < 300:
-            title = p.text
-            if len(p.text.split()) <= 3 and i + 1 < len(paras) and paras[i + 1].kind == "para":
-                title = f"{p.text} {paras[i + 1].text}"
-            break
+        if p.kind == "para" and _DOC_TYPE.match(fold(p.text)) and len(p.text) < 300:
+            end = i + 1
+            if len(p.text.split()) <= 3 and end < len(paras) and paras[end].kind == "para":
+                end += 1
+            return i, end
+    return 0, 0
+
+
+def _title_and_year(paras: list[Para]) -> tuple[str, int | None]:
+    a, b = _title_span(paras)
+    title = " ".join(p.text for p in paras[a:b])
     m = _DOC_TYPE.match(fold(title))
     if m:
         # "CHƯƠNG TRÌNH Công tác …" / "KẾ HOẠCH TRIỂN KHAI …" -> "Chương trình công tác …"
@@ -571,11 +573,7 @@ def _title_and_year(paras: list[Para]) -> tuple[str, int | None]:
     elif m:
         year = int(m[1])
     if year is None:
-        for p in paras[:30]:
-            dm = re.search(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(20\d\d)", p.text, re.IGNORECASE)
-            if dm:
-                year = int(dm[1])
-                break
+        year = issued
     if year is None:
         years = Counter(int(y) for p in paras for y in re.findall(r"\bnăm\s+(20\d\d)\b", p.text))
         if years:
@@ -594,13 +592,7 @@ def parse_plan_text(text: str, today: date | None = None) -> ParsedPlan:
 
 def _body(paras: list[Para]) -> list[Para]:
     """What lies between the title and "Nơi nhận" (the letterhead and signatures are not tasks)."""
-    start = 0
-    for i, p in enumerate(paras[:40]):
-        if p.kind == "para" and _DOC_TYPE.match(fold(p.text)) and len(p.text) < 300:
-            start = i + 1
-            if len(p.text.split()) <= 3 and start < len(paras) and paras[start].kind == "para":
-                start += 1
-            break
+    start = _title_span(paras)[1]
     end = next((i for i, p in enumerate(paras) if i >= start and _STOP.match(fold(p.text))), len(paras))
     return paras[start:end]
 
