@@ -60,6 +60,7 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Apply every migration; "heads" so that parallel branches of migrations all apply."""
     ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url), revision)
