@@ -207,7 +207,8 @@ def cmd_bench(args) -> int:
     import importlib
 
     modules = {"import": "bot.plan_import.bench", "scan": "bot.bench.scan", "dispatch": "bot.bench.dispatch",
-               "crash": "bot.bench.crash", "quahan": "bot.bench.quahan"}
+               "crash": "bot.bench.crash", "quahan": "bot.bench.quahan",
+               "mutants": "bot.bench.mutants"}
     return importlib.import_module(modules[args.what]).main(args.rest)
 
 
@@ -261,8 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--bot", default="dondoc_bot", help="the bot's username")
     s.set_defaults(fn=cmd_invite)
 
-    s = sub.add_parser("bench", help="benchmarks: import | scan | dispatch | crash | quahan")
-    s.add_argument("what", choices=["import", "scan", "dispatch", "crash", "quahan"])
+    s = sub.add_parser("bench", help="benchmarks: import | scan | dispatch | crash | quahan | mutants")
+    s.add_argument("what", choices=["import", "scan", "dispatch", "crash", "quahan", "mutants"])
     s.add_argument("rest", nargs=argparse.REMAINDER)
     s.set_defaults(fn=cmd_bench)
     return p
