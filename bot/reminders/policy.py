@@ -124,7 +124,7 @@ def claim_key(kind: str, due: date | None, fire_at: datetime | None = None) -> s
 
 def base_kind(key: str) -> str:
     """Inverse of `claim_key` for the kind part."""
-    return key.split("@", 1)[0]
+    return key.split("@", 1)[0]  # pragma: no mutate - the maxsplit never changes part [0]
 
 
 # --- times -----------------------------------------------------------------------------
