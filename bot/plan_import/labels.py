@@ -1,0 +1,92 @@
+"""Who and when, as the text says it: labelled lines ("Chủ trì: …", "Thời gian thực hiện: …"),
+labels inside a sentence, and the unit that is a sentence's subject ("Sở Tư pháp tổng hợp …")."""
+
+from __future__ import annotations
+
+import re
+
+from bot.plan_import.units import fold, split_units
+
+# --- labels ------------------------------------------------------------------------------------
+
+_LABELS = [
+    ("support", r"(?:co quan|don vi|cac co quan|cac don vi)?\s*(?:phoi hop(?: thuc hien)?|cung phoi hop)"),
+    ("lead", r"(?:co quan|don vi|cac co quan|cac don vi)?\s*(?:tham muu(?: thuc hien)?|chu tri(?:,? tham muu)?(?: thuc hien)?)"
+             r"|(?:co quan|don vi|bo phan)\s*(?:/\s*don vi\s*)?(?:thuc hien|chiu trach nhiem|phu trach|tham muu|chu tri)"
+             r"|trach nhiem thuc hien|thuc hien|phu trach|chiu trach nhiem"),
+    ("due", r"thoi (?:gian|han)(?: thuc hien| hoan thanh| trien khai)?|han hoan thanh|tien do(?: thuc hien)?|thoi diem"),
+    ("note", r"ket qua(?: dau ra)?|san pham(?: dau ra)?|noi dung(?: thuc hien)?|kinh phi|hinh thuc|ghi chu|"
+             r"muc tieu|yeu cau|dia diem|thanh phan|nguon kinh phi|chi tieu"),
+]
+_LABEL_RE = [(k, re.compile(rf"^(?:{p})\s*[:：]\s*")) for k, p in _LABELS]
+
+
+def label_of(text: str) -> tuple[str, str] | None:
+    f = fold(text)
+    for kind, pat in _LABEL_RE:
+        m = pat.match(f)
+        if m:
+            return kind, text[m.end():].strip(" .;")
+    return None
+
+
+INLINE = re.compile(
+    r"[(\[;,.]?\s*(?P<k>(?:co quan |don vi )?(?:chu tri|tham muu|phoi hop|thuc hien)|thoi gian(?: thuc hien| hoan thanh)?|"
+    r"thoi han)\s*:\s*(?P<v>[^();\]]+)[)\]]?")
+
+
+
+VERBS = re.compile(
+    r"\b(?:xay dung|tong hop|tham muu|chu tri|phoi hop|gui|bao cao|to chuc|trien khai|thuc hien|hoan thien|hoan thanh|"
+    r"chu dong|huong dan|ra soat|kiem tra|co trach nhiem|can cu|theo doi|ban hanh|don doc|nop|tien hanh|de xuat|"
+    r"cap nhat|tham gia|tuyen truyen|quan triet|lanh dao|chi dao|nghien cuu|danh gia|so ket|tong ket|phat dong|"
+    r"cung co|kien toan|giam sat|tiep nhan|xu ly|bao dam|dam bao|tang cuong|day manh|phan cong|chuan bi|bien soan|"
+    r"tiep tuc|duy tri|phat huy|lam tot|thong bao|cung cap|tap hop|bo tri|trinh|ky|xem xet|thuc thi)\b")
+UNIT_HEAD = re.compile(
+    r"^(?:cac|nhung)\s+(?:co so|don vi|so|ban|nganh|phong|co quan|dia phuong|xa|phuong|huyen|quan|thanh vien|to|"
+    r"chi bo|dang bo|cap uy|to chuc chinh tri|doan the|hoi|truong|ubnd|uy ban|dong chi|tinh uy|thanh uy|huyen uy|"
+    r"quan uy|dang uy|ban chi dao|bo|to cong tac)\b"
+    r"|^(?:ban|so|phong|uy ban|ubnd|van phong|to cong tac|to thu ky|dang uy|dang doan|cong an|bo chi huy|cuc|"
+    r"chi cuc|trung tam|mat tran|mttq|thuong truc|thanh doan|huyen doan|lien doan|bao|dai|vien|kho bac|"
+    r"quan uy|huyen uy|thanh uy|tinh uy|thi uy|hoi (?:nong dan|phu nu|cuu chien binh|lien hiep)|doan thanh nien)\b")
+NOT_UNIT = re.compile(r"^(?:ban hanh|bao cao|bao dam|hoi nghi|to chuc|so ket|dai hoi|cac noi dung|cac van ban|"
+                       r"cac hoat dong|cac chuong trinh|cac ke hoach|cac nhiem vu|cac giai phap|cac bien phap)\b")
+# "Các nội dung hỗ trợ gồm:", "Cụ thể như sau:": a list of what the task above covers
+CONTENT_LIST = re.compile(r"^(?:cac |nhung )?(?:noi dung|cu the|bao gom|gom|trong do)\b.*:$|\b(?:bao gom|gom|nhu sau)\s*:$")
+REPORT = re.compile(r"\b(?:bao cao|gui|nop)\b")
+
+
+def subject_unit(text: str) -> str | None:
+    """"Ban Dân vận Quận ủy tổng hợp, …" -> "Ban Dân vận Quận ủy" (a sentence's subject)."""
+    f = fold(text)
+    if not UNIT_HEAD.match(f) or NOT_UNIT.match(f):
+        return None
+    m = VERBS.search(f)
+    if not m or m.start() < 3:
+        return None
+    subject = text[:m.start()].strip(" ,;:-")
+    n = len(subject.split())
+    if n < 2 or n > 14 or re.search(r"[.:;]", subject):
+        return None
+    return subject
+
+
+def cut_at_verb(value: str) -> str:
+    """A label value that runs on into a sentence: keep the units before the verb."""
+    f = fold(value)
+    m = re.search(r"\b(?:tien hanh|co trach nhiem|chiu trach nhiem|to chuc|thuc hien|ra soat|tong hop|gui|bao cao|"
+                  r"theo doi|huong dan|xay dung|tham muu|de)\b", f)
+    if m and m.start() > 3:
+        value = value[:m.start()]
+    value = re.split(r"\.\s|\s\(", value)[0]
+    return value
+
+
+def units_in(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        for u in split_units(cut_at_verb(v)):
+            if u not in out and len(u) <= 120:
+                out.append(u)
+    return out
+
