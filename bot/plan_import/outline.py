@@ -91,15 +91,36 @@ def is_caps(s: str) -> bool:
     return len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) > 0.85
 
 
-def _continues(prev: Para, s: str, blank: bool) -> bool:
+@dataclass
+class _Growing:
+    """The paragraph being read: its lines, and what the next line's decision needs
+    (counted as lines arrive, so a paragraph of many lines is read in linear time)."""
+
+    para: Para
+    parts: list[str]
+    letters: int = 0
+    upper: int = 0
+    tail: str = ""  # the last line with text
+
+    def add(self, s: str) -> None:
+        self.parts.append(s)
+        letters = [c for c in s if c.isalpha()]
+        self.letters += len(letters)
+        self.upper += sum(c.isupper() for c in letters)
+        if s.strip():
+            self.tail = s.rstrip()
+
+    def caps(self) -> bool:
+        return self.letters >= 3 and self.upper / self.letters > 0.85
+
+
+def _continues(prev: _Growing, s: str, blank: bool) -> bool:
     """Whether line `s` (no marker of its own) continues paragraph `prev`."""
-    if prev.kind == "label" and not blank:
-        return not s.rstrip().endswith(":") or s[:1].islower()
-    ptext = prev.text.rstrip()
+    ptext = prev.tail
     if not ptext:
         return True  # a marker alone on its line ("1." then the text)
     first = s[:1]
-    prev_caps, caps = is_caps(ptext), is_caps(s)
+    prev_caps, caps = prev.caps(), is_caps(s)
     if prev_caps and caps:
         return not blank and ptext[-1:] not in ".:;"
     if prev_caps != caps and not first.islower():
@@ -109,12 +130,13 @@ def _continues(prev: Para, s: str, blank: bool) -> bool:
         return not ends or not blank
     if not blank:
         return not ends
-    last = fold(ptext.split()[-1]) if ptext.split() else ""
+    words = ptext.split()
+    last = fold(words[-1]) if words else ""
     return not ends and (last in _CONNECTIVES or first.isdigit())
 
 
 def paragraphs(text: str) -> list[Para]:
-    out: list[Para] = []
+    out: list[_Growing] = []
     blank = True
     for i, raw in enumerate(text.splitlines(), 1):
         s = clean_line(raw)
@@ -125,13 +147,18 @@ def paragraphs(text: str) -> list[Para]:
         prev = out[-1] if out else None
         starts_own = kind == "para" and (label_of(s) is not None or is_period_heading(s))
         if prev is not None and kind == "para" and not starts_own and _continues(prev, s, blank):
-            prev.text = f"{prev.text} {s}".strip()
+            prev.add(s)
         else:
-            out.append(Para(rest, kind, marker, i))
+            grown = _Growing(Para("", kind, marker, i), [])
+            grown.add(rest)
+            out.append(grown)
         blank = False
-    for p in out:
-        p.text = re.sub(r"\s+", " ", p.text).strip()
-    return [p for p in out if p.text]
+    paras = []
+    for g in out:
+        g.para.text = re.sub(r"\s+", " ", " ".join(g.parts)).strip()
+        if g.para.text:
+            paras.append(g.para)
+    return paras
 
 
 def outline(paras: list[Para]) -> Para:

@@ -53,6 +53,7 @@ class _Reader:
         self.year = year
         self.tasks: list[ParsedTask] = []
         self.codes: set[str] = set()
+        self.next_suffix: dict[str, int] = {}
 
     # -- helpers
     def _code(self, ctx: _Ctx, p: Para, index: int) -> str:
@@ -61,9 +62,11 @@ class _Reader:
         if head and ctx.code.endswith(head):  # "3.1" under "II.3" is "II.3.1"
             part = last
         code = f"{ctx.code}.{part}" if ctx.code else part
-        base, n = code, 2
-        while code in self.codes:
+        base = code
+        n = self.next_suffix.get(base, 2)
+        while code in self.codes:  # each base resumes where it stopped: linear in the items
             code, n = f"{base}-{n}", n + 1
+        self.next_suffix[base] = n
         return code
 
     def _heading_ctx(self, p: Para, ctx: _Ctx, index: int) -> _Ctx:
