@@ -29,6 +29,32 @@ def _title_span(paras: list[Para]) -> tuple[int, int]:
     return 0, 0
 
 
+_ISSUED = re.compile(r"\bngay\s*(\d{1,2})?[\s.…_]*thang\s*(\d{1,2})?[\s.…_]*nam\s*(20\d\d)\b")
+
+
+def issue_date(paras: list[Para]) -> tuple[int, date] | None:
+    """The date of issue in the letterhead ("…, ngày 25 tháng 11 năm 2025"), with or without
+    diacritics, the day or the month left blank for the signer ("ngày    tháng 01 năm 2026"):
+    (year, the earliest day it can be)."""
+    for text in _letterhead(paras):
+        for dm in _ISSUED.finditer(text):
+            y = int(dm[3])
+            month = int(dm[2]) if dm[2] and 1 <= int(dm[2]) <= 12 else 1
+            day = int(dm[1]) if dm[1] and dm[2] and 1 <= int(dm[1]) <= 28 else 1
+            before = text[:dm.start()]
+            if re.search(r"\b(?:so|can cu|thuc hien|theo)\b", before[-80:]) and "," not in before[-3:]:
+                continue  # a cited document's date, not ours
+            return y, date(y, month, day)
+    return None
+
+
+def _letterhead(paras: list[Para]) -> list[str]:
+    """The first paragraphs, folded, each joined to the next: the place and date are often
+    broken over two lines ("Bắc Ninh, ngày 20" / "tháng 11 năm 2025")."""
+    texts = [fold(p.text) for p in paras[:30]]
+    return [f"{a} {b}" for a, b in zip(texts, [*texts[1:], ""])]
+
+
 def title_and_year(paras: list[Para]) -> tuple[str, int | None]:
     a, b = _title_span(paras)
     title = " ".join(p.text for p in paras[a:b])
@@ -41,14 +67,15 @@ def title_and_year(paras: list[Para]) -> tuple[str, int | None]:
         rest = rest.lower() if is_caps(rest) else rest[:1].lower() + rest[1:]
         title = (" ".join(words[:n_type]).capitalize() + " " + rest).strip()
     year = None
-    issued = None
-    for p in paras[:30]:
-        dm = re.search(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(20\d\d)", p.text, re.IGNORECASE)
-        if dm:
-            issued = int(dm[1])
-            break
-    span = re.search(r"\b(20\d\d)\s*[-–]\s*(20\d\d)\b", title)
-    m = re.search(r"\b(?:năm|nam|NĂM)\s+(20\d\d)\b", title) or re.search(r"\b(20\d\d)\s*$", title)
+    issued = issue_date(paras)
+    issued = issued[0] if issued else None
+    ftitle = fold(title)
+    span = re.search(r"\b(20\d\d)\s*[-–]\s*(20\d\d)\b", ftitle)
+    # "… đến năm 2030", "0 giờ ngày 01/01/2026": a horizon or a moment, not the plan's year
+    m = (re.search(r"(?<!den )(?<!toi )\bnam\s+(20\d\d)\b(?!\s*[-–])", ftitle)
+         or re.search(r"(?<![/.\d-])\b(20\d\d)\s*$", ftitle))
+    if m and issued and re.search(rf"\b(?:den|toi)\s+(?:het\s+)?nam\s+{m[1]}", ftitle):
+        m = None
     if span:  # a multi-year plan: its year of issue, within the span
         year = issued if issued and int(span[1]) - 1 <= issued <= int(span[2]) else int(span[1])
     elif m:
@@ -60,6 +87,58 @@ def title_and_year(paras: list[Para]) -> tuple[str, int | None]:
         if years:
             year = years.most_common(1)[0][0]
     return title.strip(), year
+
+
+# --- an event's dates ------------------------------------------------------------------------
+
+_EVENT_TITLE = re.compile(
+    r"\b(?:hoi nghi|dai hoi|le (?:ky niem|phat dong|ra quan|khai mac|be mac|tong ket|trao)|hoi thi|hoi thao|"
+    r"ngay hoi|dien tap|tap huan|giai (?:chay|bong|the thao)|hoi dien|hoi trai|hien mau|tiep xuc cu tri)\b")
+_DATE = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(20\d\d)\b|\bngay (\d{1,2}) thang (\d{1,2}) nam (20\d\d)\b")
+_CITING = re.compile(r"^(?:can cu|thuc hien|theo|tren co so)\b")
+EVENT_SPAN_DAYS = 120
+
+
+def _dates(node: Para, after: date) -> list[date]:
+    found: list[date] = []
+    stack = [node]
+    while stack:
+        p = stack.pop()
+        f = fold(p.text)
+        if not _CITING.match(f):
+            for text in [f, *(fold(v) for _, v in p.labels)]:
+                for m in _DATE.finditer(text):
+                    d, mo, y = (m[1], m[2], m[3]) if m[1] else (m[4], m[5], m[6])
+                    try:
+                        when = date(int(y), int(mo), int(d))
+                    except ValueError:
+                        continue
+                    if when >= after:
+                        found.append(when)
+        stack.extend(p.children)
+    return found
+
+
+def event_end(title: str, root: Para, issued: date | None, year: int | None) -> date | None:
+    """The last day of the event an event plan organises ("Kế hoạch tổ chức hội nghị …"), when
+    its own dates lie within a few weeks: the dates of its "Thời gian" section, else all of
+    them. Duties that name no date are due then, not at the end of the year. None for a
+    programme of work."""
+    if not _EVENT_TITLE.search(fold(title)):
+        return None
+    after = issued or (date(year, 1, 1) if year else date.min)
+    every = _dates(root, after)
+    if not every or (max(every) - min(every)).days > EVENT_SPAN_DAYS:
+        return None
+    timed: list[date] = []
+    stack = list(root.children)
+    while stack:
+        p = stack.pop()
+        if p.children and p.kind != "para" and fold(p.text).startswith("thoi gian"):
+            timed.extend(_dates(p, after))
+        else:
+            stack.extend(p.children)
+    return max(timed or every)
 
 
 def body(paras: list[Para]) -> list[Para]:
