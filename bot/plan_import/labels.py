@@ -118,6 +118,10 @@ def cut_at_verb(value: str) -> str:
     if m and m.start() > 3:
         value = value[:m.start()]
     value = re.split(r"\.\s|\s\(", value)[0]
+    # "Các sở, ngành có liên quan theo chức năng, nhiệm vụ được giao": the units, not their remit
+    m = re.search(r"\s+theo (?:quy dinh|chuc nang|nhiem vu|tham quyen|phan cap|linh vuc)\b", fold(value))
+    if m and m.start() > 3:
+        value = value[:m.start()]
     return value
 
 

@@ -40,7 +40,7 @@ _EVENT_HEADING = re.compile(
 _TCTH = re.compile(r"^to chuc thuc hien\b")
 # closing exhortations ("… yêu cầu các đơn vị nghiêm túc triển khai thực hiện"): not a task
 _EXHORTATION = re.compile(r"\b(?:yeu cau|de nghi)\b.*\bnghiem tuc\b|\bnghiem tuc (?:trien khai|thuc hien)")
-_DAY = re.compile(r"\b\d{1,2}\s*[/.-]\s*\d{1,2}\b|\bngay\s+\d{1,2}\b")
+_DAY = re.compile(r"\b\d{1,2}\s*[/.-]\s*\d{1,2}\b|\b(?:ngay|thang)\s+\d{1,2}\b")
 _RANGE_END = re.compile(r"\s[-–—]\s*|[-–—]\s(?=\S)|(?<=\S)[-–—](?=\s*(?:quy|thang|nam|ngay)\b)|\b(?:den|toi)\b")
 _TASK_HEADING = re.compile(r"^(?:nhiem vu|noi dung|cac nhiem vu|giai phap|cong viec|chuong trinh|thoi gian thuc hien)")
 _PREAMBLE = re.compile(r"^(?:can cu|thuc hien|theo|tren co so|de\s|nham\s|ban chi dao .* (?:xay dung|ban hanh)|kinh gui)")
@@ -206,6 +206,7 @@ class _Reader:
     # -- the walk
     def read(self, node: Para, ctx: _Ctx) -> None:
         items = [c for c in node.children if c.kind != "label"]
+        _share_labels(items)
         has_items = any(c.kind != "para" or self._is_heading(c) for c in items)
         para_index = 0
         inherited = ctx.fallback
@@ -369,6 +370,24 @@ class _Reader:
             return None
         base = date(self.year, 1, 1) if self.year else date.today()
         return _range_end(m[1], base) or parse_deadline(m[1], base)
+
+
+def _share_labels(items: list[Para]) -> None:
+    """Labels after the last of a run of bullets ("- A", "- B", then "Đơn vị thực hiện: …",
+    "Thời gian thực hiện: …") cover the whole run, not only the bullet they follow."""
+    run: list[Para] = []
+    for c in items:
+        if c.kind not in BULLETS or c.children:
+            run = []
+            continue
+        if not c.labels:
+            run.append(c)
+            continue
+        if any(k in ("lead", "due") for k, _ in c.labels):
+            for r in run:
+                if r.kind == c.kind:
+                    r.labels = list(c.labels)
+        run = []
 
 
 def _range_end(value: str, base: date) -> date | None:

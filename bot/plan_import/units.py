@@ -76,7 +76,8 @@ _COMMA_GROUPS = [
     "cơ quan, đơn vị, địa phương", "đơn vị, địa phương", "cơ quan, đơn vị", "ban, sở, ngành",
     "mặt trận tổ quốc và các đoàn thể", "đoàn thể chính trị - xã hội", "ấp, khu phố",
     "thôn, tổ dân phố", "thôn, bản, tổ dân phố", "thôn, xóm", "tỉnh ủy, thành ủy", "ban, ngành, đoàn thể",
-    "sở, ban, ngành, đoàn thể", "cơ quan, tổ chức",
+    "sở, ban, ngành, đoàn thể", "cơ quan, tổ chức", "cơ quan, tổ chức, cá nhân", "tổ chức, cá nhân",
+    "cơ quan, đơn vị, địa phương, doanh nghiệp",
 ]
 
 
