@@ -113,7 +113,8 @@ def assigned_units(text: str) -> tuple[str | None, str | None]:
 def cut_at_verb(value: str) -> str:
     """A label value that runs on into a sentence: keep the units before the verb."""
     f = fold(value)
-    m = re.search(r"\b(?:tien hanh|co trach nhiem|chiu trach nhiem|to chuc|thuc hien|ra soat|tong hop|gui|bao cao|"
+    # (not after a comma: "các cơ quan, tổ chức, cá nhân" lists bodies, "tổ chức" is no verb there)
+    m = re.search(r"(?<!, )\b(?:tien hanh|co trach nhiem|chiu trach nhiem|to chuc|thuc hien|ra soat|tong hop|gui|bao cao|"
                   r"theo doi|huong dan|xay dung|tham muu|de)\b", f)
     if m and m.start() > 3:
         value = value[:m.start()]
