@@ -145,7 +145,26 @@ def body(paras: list[Para]) -> list[Para]:
     """What lies between the title and "Nơi nhận" (the letterhead and signatures are not tasks)."""
     start = _title_span(paras)[1]
     end = next((i for i, p in enumerate(paras) if i >= start and STOP.match(fold(p.text))), len(paras))
+    annex = _annexed_plan(paras, end)
+    if annex is not None:  # a decision issuing a plan: the plan after the signature is the body
+        return body(paras[annex:])
     return paras[start:end]
+
+
+_ANNEX_TYPE = re.compile(r"^(?:chuong trinh|ke hoach|de an)\b")
+
+
+def _annexed_plan(paras: list[Para], end: int) -> int | None:
+    """Where a plan annexed after the signature starts ("KẾ HOẠCH" under "Nơi nhận" and the
+    signer), if the document is a decision that issues one."""
+    a, _ = _title_span(paras)
+    if not paras or not fold(paras[a].text).startswith("quyet dinh"):
+        return None
+    for i in range(end, len(paras)):
+        p = paras[i]
+        if p.kind == "para" and _ANNEX_TYPE.match(fold(p.text)) and len(p.text) < 300:
+            return i
+    return None
 
 
 def _pipe_tables(lines: list[str]) -> list[tuple[int, list[list[str]]]]:

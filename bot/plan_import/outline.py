@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from bot.plan_import.labels import label_of
-from bot.plan_import.periods import is_period_heading
+from bot.plan_import.periods import is_period_heading, is_phase_heading
 from bot.plan_import.units import fold
 
 # --- 1. lines -------------------------------------------------------------------------------
@@ -165,7 +165,8 @@ def outline(paras: list[Para]) -> Para:
     root = Para("", "root", "", 0, depth_kind="root")
     stack: list[Para] = [root]
     for p in paras:
-        lab = label_of(p.text) if p.kind in BULLETS or p.kind == "para" else None
+        # "a) Nhiệm vụ: …  b) Cơ quan thực hiện: …  c) Thời gian thực hiện: …": one task's labels
+        lab = label_of(p.text) if p.kind in BULLETS or p.kind in ("para", "alpha", "paren") else None
         if lab:
             # a "- Chủ trì: …" line after "+" sub-bullets belongs to the item above the "-" level
             if p.kind in BULLETS and any(n.depth_kind == p.kind for n in stack):
@@ -177,6 +178,8 @@ def outline(paras: list[Para]) -> Para:
             continue
         if p.kind == "num":
             p.depth_kind = f"num{p.marker.count('.') + 1}"
+        elif p.kind == "para" and is_phase_heading(p.text):
+            p.depth_kind = "phase"  # "Đợt 1: từ … đến …" inside the item it schedules
         elif p.kind == "para" and (is_caps(p.text) or is_period_heading(p.text)):
             p.depth_kind = "caps"
         else:

@@ -25,7 +25,7 @@ from bot.plan_import.labels import (CONTENT_LIST, INLINE, NOT_UNIT, UNIT_HEAD, V
                                     lead_in_end, subject_unit, units_in)
 from bot.plan_import.model import ParsedPlan, ParsedTask
 from bot.plan_import.outline import BULLETS, Para, outline, paragraphs
-from bot.plan_import.periods import is_period_heading, period_of
+from bot.plan_import.periods import is_period_heading, is_phase_heading, period_of
 from bot.plan_import.units import fold
 
 log = logging.getLogger(__name__)
@@ -121,6 +121,8 @@ class _Reader:
             if new.skip == "tcth":
                 new.skip = ""
         self._apply_labels(p, new)
+        if is_phase_heading(p.text) and new.due_label is None:
+            new.due_label = re.sub(r"^[^:(]*[:(]\s*", "", p.text)  # its span: the end is the deadline
         return new
 
     def _unit_heading(self, p: Para) -> list[str]:
@@ -195,6 +197,8 @@ class _Reader:
         return (ctx.skip == "event" and not p.text.rstrip().endswith(":") and bool(subject_unit(p.text)))
 
     def _explanatory(self, parent: Para, c: Para) -> bool:
+        if self._is_heading(c):
+            return False
         if c.text[:1].islower() or CONTENT_LIST.search(fold(c.text)):
             return True
         if parent.text.rstrip().endswith(":") and not self._own_weight(c):

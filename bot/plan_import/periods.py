@@ -29,7 +29,16 @@ def period_of(text: str) -> str | None:
     return None
 
 
+# "Đợt 1: từ ngày 01/12/2025 đến ngày 31/12/2025", "Giai đoạn 2 (từ … đến …)": a phase and its span
+_PHASE = re.compile(r"^(?:dot|giai doan|buoc|phase)\s+(?:\d{1,2}|[ivx]{1,4})\s*(?:[:.(-]|$)")
+
+
+def is_phase_heading(text: str) -> bool:
+    f = fold(text).strip()
+    return bool(_PHASE.match(f)) and len(f) < 120
+
+
 def is_period_heading(text: str) -> bool:
-    return bool(_PERIOD_HEADING.match(fold(text).strip()))
+    return bool(_PERIOD_HEADING.match(fold(text).strip())) or is_phase_heading(text)
 
 

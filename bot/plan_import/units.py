@@ -77,7 +77,7 @@ _COMMA_GROUPS = [
     "mặt trận tổ quốc và các đoàn thể", "đoàn thể chính trị - xã hội", "ấp, khu phố",
     "thôn, tổ dân phố", "thôn, bản, tổ dân phố", "thôn, xóm", "tỉnh ủy, thành ủy", "ban, ngành, đoàn thể",
     "sở, ban, ngành, đoàn thể", "cơ quan, tổ chức", "cơ quan, tổ chức, cá nhân", "tổ chức, cá nhân",
-    "cơ quan, đơn vị, địa phương, doanh nghiệp",
+    "cơ quan, đơn vị, địa phương, doanh nghiệp", "hđnd và ubnd", "hđnd & ubnd", "hội đồng nhân dân và ủy ban nhân dân",
 ]
 
 
@@ -146,7 +146,15 @@ def split_units(text: str) -> list[str]:
     s = _expand_numbers(s)
     s, keep = _protect(s)
     out: list[str] = []
-    for chunk in re.split(r"\s*(?:;|\n|\s\+\s|\s-\s)\s*", s):
+    chunks: list[str] = []
+    for k, chunk in enumerate(re.split(r"\s*(;|\n|\s\+\s|\s-\s)\s*", s)):
+        if k % 2:
+            sep = chunk
+        elif chunks and sep.strip() == "-" and not _is_unit_start(_restore(chunk, keep)):
+            chunks[-1] += " - " + chunk  # "Phòng Tài chính - Kế hoạch": one name
+        else:
+            chunks.append(chunk)
+    for chunk in chunks:
         pieces = re.split(r"(\s*,\s*|\s+và\s+|\s+cùng\s+|\s*&\s*)", chunk)
         names: list[str] = []
         i = 0
