@@ -4,6 +4,8 @@ Times `read_plan` (decode + parse) on the sample programmes — bot/samples/*.tx
 bot/samples/more/*.txt, or the files given — each read N times after one warm-up read.
 Prints, per document, its size in pages (a page = 3,000 characters), the tasks found and
 the median milliseconds per read; then the total throughput in pages per second.
+``--hostile`` reads generated worst cases instead (long paragraphs, thousands of items
+numbered alike, a huge unit name), to show the parser stays linear in the text's length.
 """
 
 from __future__ import annotations
@@ -25,6 +27,18 @@ def sample_files() -> list[Path]:
     return sorted(SAMPLES.glob("*.txt")) + sorted((SAMPLES / "more").glob("*.txt"))
 
 
+def hostile_documents(scale: int = 8000) -> list[tuple[str, bytes]]:
+    """Generated worst cases for the text parser (issue 10), as (name, bytes)."""
+    head = "KẾ HOẠCH công tác năm 2025\nI. NHIỆM VỤ\n"
+    docs = {
+        "continuation_lines.txt": head + "1. Tổ chức tuyên truyền\n"
+        + "\n".join(f"tiếp tục nội dung dòng {i} và" for i in range(scale)),
+        "items_numbered_1.txt": head + "\n".join(f"1. Tổ chức hội nghị số {i}" for i in range(scale)),
+        "long_unit_name.txt": head + "1. Tổ chức hội nghị\nChủ trì: Sở " + "Văn hóa Thể thao " * (scale // 4),
+    }
+    return [(name, text.encode("utf-8")) for name, text in docs.items()]
+
+
 def _chars(path: Path, data: bytes) -> int:
     try:
         return len(data.decode("utf-8-sig"))
@@ -37,11 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("files", nargs="*", type=Path, help="documents to read (default: the samples)")
     p.add_argument("--repeat", "-n", type=int, default=5, help="timed reads per document (default 5)")
     p.add_argument("--json", action="store_true", help="print one JSON line instead of a table")
+    p.add_argument("--hostile", action="store_true", help="generated worst cases instead of the samples")
     args = p.parse_args(argv or [])
 
     from bot.plan_import import PlanReadError, read_plan
 
-    files = args.files or sample_files()
+    files = [Path(name) for name, _ in hostile_documents()] if args.hostile else args.files or sample_files()
+    generated = dict(hostile_documents()) if args.hostile else {}
     if not files:
         print("Không có tệp mẫu nào để đo.", file=sys.stderr)
         return 1
@@ -50,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     total_chars = 0
     total_s = 0.0
     for path in files:
-        data = path.read_bytes()
+        data = generated[path.name] if generated else path.read_bytes()
         try:
             plan = read_plan(data, path.name, today=TODAY)  # warm-up (imports, regex compilation)
         except PlanReadError as exc:

@@ -294,8 +294,10 @@ def read_rows(rows: list[list], today: date | None = None, *, header: Header | N
         i = col.get(name)
         return row[i] if i is not None and i < len(row) else None
 
+    width = len(rows[header.row])
+    prev: tuple = (None, None, None)
     for r in range(header.row + 1, len(rows)):
-        row = rows[r]
+        row, merged = _unmerged(rows[r], width, col)
         content = cell_text(get(row, "title"))
         if not re.search(r"[^\W\d_]", content):
             continue  # empty, or a "(1) (2) (3)" numbering row
@@ -313,6 +315,9 @@ def read_rows(rows: list[list], today: date | None = None, *, header: Header | N
         if seen[code] > 1:
             code = f"{code}-r{r + first_line}"
 
+        if merged:  # cells spanning this row too: the units and the deadline of the row above
+            lead_v, support_v, due_v = (v if cell_text(v) else p for v, p in zip((lead_v, support_v, due_v), prev))
+        prev = (lead_v, support_v, due_v)
         notes, period, recurrence, flags = parse_notes_cell(cell_text(get(row, "notes")))
         period = period or section_period
         product = cell_text(get(row, "product"))
@@ -340,6 +345,19 @@ def read_rows(rows: list[list], today: date | None = None, *, header: Header | N
         years = Counter(t.due.year for t in tasks if t.due)
         year = years.most_common(1)[0][0] if years else None
     return TableRead(tasks=tasks, title=title, year=year, header=header)
+
+
+def _unmerged(row: list, width: int, col: dict[str, int]) -> tuple[list, bool]:
+    """A row under a cell merged down from the row above (the number, the deadline) comes
+    with fewer cells, its task text first: put its cells back under their columns.
+    Returns the row and whether it continues the row above."""
+    title_at = col.get("title", 0)
+    if not row or len(row) >= width or title_at == 0:
+        return row, False
+    first = cell_text(row[0])
+    if len(first) < 20 or not re.search(r"[^\W\d_]{2}", first) or classify_header(first):
+        return row, False
+    return [None] * title_at + list(row), True
 
 
 _QUARTERS = {"i": "Q1", "ii": "Q2", "iii": "Q3", "iv": "Q4", "1": "Q1", "2": "Q2", "3": "Q3", "4": "Q4"}

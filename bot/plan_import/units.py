@@ -76,7 +76,8 @@ _COMMA_GROUPS = [
     "cơ quan, đơn vị, địa phương", "đơn vị, địa phương", "cơ quan, đơn vị", "ban, sở, ngành",
     "mặt trận tổ quốc và các đoàn thể", "đoàn thể chính trị - xã hội", "ấp, khu phố",
     "thôn, tổ dân phố", "thôn, bản, tổ dân phố", "thôn, xóm", "tỉnh ủy, thành ủy", "ban, ngành, đoàn thể",
-    "sở, ban, ngành, đoàn thể", "cơ quan, tổ chức",
+    "sở, ban, ngành, đoàn thể", "cơ quan, tổ chức", "cơ quan, tổ chức, cá nhân", "tổ chức, cá nhân",
+    "cơ quan, đơn vị, địa phương, doanh nghiệp", "hđnd và ubnd", "hđnd & ubnd", "hội đồng nhân dân và ủy ban nhân dân",
 ]
 
 
@@ -113,6 +114,26 @@ def _is_unit_start(text: str) -> bool:
     return bool(_HEAD.match(fold(text).strip()))
 
 
+_NUMBERED = re.compile(r"(?i)\bsố\s*(\d+(?:\s*(?:,|và|&)\s*\d+)+)\b")
+
+
+def _expand_numbers(s: str) -> str:
+    """"Tổ công tác số 1, 2 và 3" -> "Tổ công tác số 1 ; Tổ công tác số 2 ; Tổ công tác số 3".
+    The name is what precedes "số" back to the last comma or semicolon (found by looking
+    back from each match, so a long name is read once)."""
+    out: list[str] = []
+    last = 0
+    for m in _NUMBERED.finditer(s):
+        start = max(last, s.rfind(",", 0, m.start()) + 1, s.rfind(";", 0, m.start()) + 1)
+        name = (s[start:m.start()] + s[m.start():m.start(1)]).strip()
+        name = re.sub(r"\s+$", "", name)
+        out.append(s[last:start])
+        out.append(" ; ".join(f"{name} {n}" for n in re.findall(r"\d+", m.group(1))))
+        last = m.end()
+    out.append(s[last:])
+    return "".join(out)
+
+
 def split_units(text: str) -> list[str]:
     """Split "A, B và C; D" into unit names. A comma or "và" separates two units only when
     what follows starts like a unit ("Sở …", "Ban …", "các xã …"): "Sở Văn hóa, Thể thao và
@@ -122,11 +143,18 @@ def split_units(text: str) -> list[str]:
         return []
     s = unicodedata.normalize("NFC", text)
     s = re.sub(r"\s+", " ", s).strip().strip(_TRAIL)
-    s = re.sub(r"(?i)((?:[^,;]*?\bsố)\s*)(\d+(?:\s*(?:,|và|&)\s*\d+)+)\b",
-               lambda m: " ; ".join(f"{m.group(1).strip()} {n}" for n in re.findall(r"\d+", m.group(2))), s)
+    s = _expand_numbers(s)
     s, keep = _protect(s)
     out: list[str] = []
-    for chunk in re.split(r"\s*(?:;|\n|\s\+\s|\s-\s)\s*", s):
+    chunks: list[str] = []
+    for k, chunk in enumerate(re.split(r"\s*(;|\n|\s\+\s|\s-\s)\s*", s)):
+        if k % 2:
+            sep = chunk
+        elif chunks and sep.strip() == "-" and not _is_unit_start(_restore(chunk, keep)):
+            chunks[-1] += " - " + chunk  # "Phòng Tài chính - Kế hoạch": one name
+        else:
+            chunks.append(chunk)
+    for chunk in chunks:
         pieces = re.split(r"(\s*,\s*|\s+và\s+|\s+cùng\s+|\s*&\s*)", chunk)
         names: list[str] = []
         i = 0
