@@ -171,7 +171,8 @@ async def test_nhiemvu_history_and_files_sent_back(harness, ctx):
     detail = await harness.say(lan, "/nhiemvu 1")
     text = detail["text"]
     assert text.startswith("📋 [1] Báo cáo quyết toán ngân sách") and "Hạn: 06/03/2026 (quá hạn 10 ngày)" in text
-    assert "• Sở Tài chính (chủ trì): Đang thực hiện 60%" in text and "• Sở Nội vụ (phối hợp)" in text
+    assert "• Sở Tài chính (chủ trì): đang làm 60% · quá hạn 10 ngày" in text
+    assert "• Sở Nội vụ (phối hợp): chưa báo cáo · quá hạn 10 ngày" in text
     assert f"Tin nhắc ({len(logs)})" in text and "quá hạn (lần 1) → Anh Minh (Sở Tài chính): đã gửi" in text
     assert "giao phối hợp → Chị Hoa (Sở Nội vụ)" in text
     assert "Báo cáo (1)" in text and "Anh Minh (Sở Tài chính): Đang thực hiện · 60%" in text
@@ -209,7 +210,7 @@ async def test_xuat_workbook_matches_the_database(harness, ctx):
     assert [r[1] for r in tasks.iter_rows(min_row=2, values_only=True)] == ["1", "2", "3", "4"]
     due = tasks["D2"]
     assert due.value.date() == date(2026, 3, 6) and due.number_format == "DD/MM/YYYY"
-    assert tasks.freeze_panes == "A2" and tasks.auto_filter.ref == "A1:H5"
+    assert tasks.freeze_panes == "A2" and tasks.auto_filter.ref == "A1:I5"
     assert tasks.page_setup.orientation == "landscape" and tasks.page_setup.fitToWidth == 1
     assert tasks.column_dimensions["C"].width == 70
     late = list(wb["Quá hạn"].iter_rows(min_row=2, values_only=True))
