@@ -34,6 +34,16 @@ NO_TOKEN = (
     "Chạy `dondoc demo` để thử bot với hộp cát cục bộ."
 )
 HELP_HEADER = "Các lệnh của dondoc:"
+HELP_MEMBER = ("Bạn có thể nhắn thẳng câu trả lời, không cần lệnh: \"xong\", \"50%\", "
+               "\"xin gia hạn đến 30/4 vì …\", hoặc gửi tệp báo cáo; gõ /viec để xem nhiệm vụ đang mở.")
+HELP_INTRO = {
+    "member": HELP_MEMBER,
+    "unit_head": HELP_MEMBER + " Bạn cũng nhận thông báo khi nhiệm vụ của đơn vị quá hạn.",
+    "secretariat": ("Gửi tệp kế hoạch (.docx, .xlsx, .csv, .txt) cho bot để nhập các nhiệm vụ; hỏi bằng lời "
+                    "(\"quá hạn\", \"tiến độ\", \"xuất excel\") hoặc dùng các lệnh dưới đây."),
+}
+HELP_INTRO["admin"] = HELP_INTRO["secretariat"]
+NOT_READABLE = "Tôi chưa đọc được loại tin này."
 STRANGER = (
     "Xin chào! Bạn chưa là thành viên của đơn vị nào trong dondoc. "
     "Yêu cầu của bạn đã được gửi tới bộ phận thường trực để duyệt; "
@@ -352,7 +362,6 @@ SC_REMIND_NOBODY = "⚠️ Không có ai nhận được tin ở: {units}."
 
 SC_CHAT_UNKNOWN = "Tôi chưa hiểu câu này."
 SC_CHAT_THANKS = "Không có gì ạ!"
-SC_CHAT_NOT_TEXT = "Tôi chưa đọc được loại tin này."
 SC_CHAT_HELP = ("Bạn có thể:\n"
                 "• gửi tệp kế hoạch (.docx, .xlsx, .csv, .txt) để nhập các nhiệm vụ;\n"
                 "• hỏi bằng lời: \"quá hạn\", \"sắp đến hạn\", \"tiến độ\", \"xuất excel\", \"biểu đồ\", "

@@ -31,11 +31,6 @@ command("bieudo", "chart", description="Biểu đồ tiến độ theo quý và 
 command("nhac", "remind", description="Gửi tin nhắc một nhiệm vụ ngay <mã>", roles=STAFF)
 command("thongbao", "broadcast", description="Gửi thông báo tới các đơn vị [đơn vị…:] nội dung", roles=STAFF)
 
-# what a staff member sends that is neither text, a command, a file nor a photo
-OTHER_MESSAGES = (filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.COMMAND & ~filters.Document.ALL
-                  & ~filters.PHOTO & ~filters.StatusUpdate.ALL)
-
-
 def register(app: Application) -> None:
     app.add_handler(CommandHandler(["quahan", "overdue"], commands.overdue))
     app.add_handler(CommandHandler(["sapden", "upcoming"], commands.upcoming))
@@ -49,4 +44,3 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{PREFIX}:"))
     # before the check-in handlers (group 1): a staff member's plain question is a report request
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, chat.on_text))
-    app.add_handler(MessageHandler(OTHER_MESSAGES, chat.on_other))

@@ -63,13 +63,3 @@ async def on_text(update: Update, context: DondocContext) -> None:
     await msg.reply_text(intro + "\n" + texts.SC_CHAT_HELP)
     raise ApplicationHandlerStop
 
-
-async def on_other(update: Update, context: DondocContext) -> None:
-    """A sticker, voice note, location… from a staff member who is no unit's contact."""
-    member, msg = context.member, update.effective_message
-    if member is None or member.role not in STAFF or msg is None or update.effective_chat.type != "private":
-        return
-    if member.unit_id is not None:
-        return
-    await msg.reply_text(texts.SC_CHAT_NOT_TEXT + "\n" + texts.SC_CHAT_HELP)
-    raise ApplicationHandlerStop
