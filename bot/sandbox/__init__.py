@@ -9,7 +9,8 @@ routes and the demo page).
 
 from bot.sandbox.limits import SandboxFaults, SandboxLimits, faults_from_dict, limits_from_dict
 from bot.sandbox.model import ApiError, ControlError
+from bot.sandbox.rules import SandboxRules, rules_from_dict
 from bot.sandbox.server import BotApiSandbox
 
-__all__ = ["ApiError", "BotApiSandbox", "ControlError", "SandboxFaults", "SandboxLimits", "faults_from_dict",
-           "limits_from_dict"]
+__all__ = ["ApiError", "BotApiSandbox", "ControlError", "SandboxFaults", "SandboxLimits", "SandboxRules",
+           "faults_from_dict", "limits_from_dict", "rules_from_dict"]

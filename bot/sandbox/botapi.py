@@ -118,6 +118,8 @@ class BotApiHttpMixin:
         if err is not None:
             call.update(status=err.code, outcome="rate_limited" if err.code == 429 else "error",
                         description=err.description)
+            if err.violation:
+                self._record_violation(call, err.description)
             if call["method"] == "getUpdates":
                 log.debug("getUpdates: %s", err.description)
             elif err.code == 429:

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.sandbox.limits import faults_from_dict, limits_from_dict
 from bot.sandbox.model import ControlError, as_bool
+from bot.sandbox.rules import rules_from_dict
 
 log = logging.getLogger(__name__)
 
@@ -240,9 +241,11 @@ class ControlApiMixin:
                     self.set_limits(limits_from_dict({**asdict(self.limits), **b["limits"]}))
                 if isinstance(b.get("faults"), dict):
                     self.set_faults(faults_from_dict({**asdict(self.faults), **b["faults"]}))
+                if isinstance(b.get("rules"), dict):
+                    self.rules = rules_from_dict({**asdict(self.rules), **b["rules"]})
             except TypeError as exc:
                 raise ControlError(str(exc)) from None
-        return {"ok": True, "limits": asdict(self.limits), "faults": asdict(self.faults)}
+        return {"ok": True, "limits": asdict(self.limits), "faults": asdict(self.faults), "rules": asdict(self.rules)}
 
     @_control
     async def _c_actions(self, request):

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.sandbox.model import bad
+from bot.sandbox.model import bad, over_limit
+from bot.sandbox.rules import DOWNLOAD_LIMIT, PHOTO_RATIO, PHOTO_SIDES_SUM, UPLOAD_DOCUMENT_LIMIT, UPLOAD_PHOTO_LIMIT
 
 @dataclass
 class StoredFile:
@@ -92,6 +93,8 @@ class FilesMixin:
             fname, content, ctype = upload
             if not content:
                 raise bad("file must be non-empty")
+            if self.rules.file_limits:
+                _check_upload(content, kind)
             if kind == "photo":
                 return self._new_file(content, None, None, "photo")
             mime = ctype if ctype and ctype != "application/octet-stream" else None
@@ -110,6 +113,8 @@ class FilesMixin:
         f = self._files.get(str(params.get("file_id", "")))
         if f is None:
             raise bad("invalid file_id")
+        if self.rules.file_limits and len(f.content) > DOWNLOAD_LIMIT:
+            raise over_limit("file is too big")
         return {"file_id": f.file_id, "file_unique_id": f.file_unique_id, "file_size": len(f.content),
                 "file_path": f.file_path}
 
@@ -124,3 +129,16 @@ class FilesMixin:
 
     def file_content(self, file_id: str) -> bytes:
         return self._files[file_id].content
+
+
+def _check_upload(content: bytes, kind: str) -> None:
+    """Telegram's upload limits: documents 50 MB (the HTTP front answers 413), photos 10 MB and at most
+    10000 pixels of width + height with a side ratio of at most 20."""
+    if kind == "photo":
+        if len(content) > UPLOAD_PHOTO_LIMIT:
+            raise over_limit("file is too big")
+        w, h = _image_size(content)
+        if w and h and (w + h > PHOTO_SIDES_SUM or max(w, h) / min(w, h) > PHOTO_RATIO):
+            raise over_limit("PHOTO_INVALID_DIMENSIONS")
+    elif len(content) > UPLOAD_DOCUMENT_LIMIT:
+        raise over_limit("Request Entity Too Large", 413)

@@ -9,11 +9,16 @@ from typing import Any
 
 
 class ApiError(Exception):
-    def __init__(self, code: int, description: str, parameters: dict | None = None) -> None:
+    """A Bot API error answer. `violation`: the request broke a documented limit the bot could have kept
+    (text length, button data, parse_mode...), as opposed to a state of the world (blocked, not modified)."""
+
+    def __init__(self, code: int, description: str, parameters: dict | None = None, *,
+                 violation: bool = False) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.parameters = parameters
+        self.violation = violation
 
     def body(self) -> dict:
         out: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
@@ -24,6 +29,11 @@ class ApiError(Exception):
 
 def bad(description: str) -> ApiError:
     return ApiError(400, f"Bad Request: {description}")
+
+
+def over_limit(description: str, code: int = 400) -> ApiError:
+    """A refusal for a request that breaks a documented limit: recorded as a violation."""
+    return ApiError(code, f"Bad Request: {description}" if code == 400 else description, violation=True)
 
 
 class ControlError(Exception):
@@ -43,6 +53,7 @@ class StoredMessage:
     html: str = ""  # safe HTML of text/caption for the page
     edited: bool = False
     deleted: bool = False
+    forgotten: bool = False  # no longer in the Bot API server's cache: presses come as inaccessible
 
 
 def as_int(v: Any, name: str) -> int:

@@ -12,8 +12,10 @@ import asyncio
 import itertools
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 from aiohttp import web
 
@@ -23,6 +25,7 @@ from bot.sandbox.files import FilesMixin
 from bot.sandbox.limits import LimitsMixin, SandboxFaults, SandboxLimits
 from bot.sandbox.methods import MessagesMixin
 from bot.sandbox.model import ControlAction
+from bot.sandbox.rules import SandboxRules
 from bot.sandbox.store import SandboxState
 from bot.sandbox.updates import UpdatesMixin
 from bot.sandbox.users import UsersMixin
@@ -36,6 +39,9 @@ class BotApiSandbox(ControlApiMixin, BotApiHttpMixin, UpdatesMixin, MessagesMixi
                     LimitsMixin, SandboxState):
     """The sandbox server. Use as ``async with BotApiSandbox() as sb:`` or start()/stop()."""
 
+    # Every sandbox started in this process (weakly held): the test suite's request checker reads them.
+    started: ClassVar[weakref.WeakSet[BotApiSandbox]] = weakref.WeakSet()
+
     def __init__(
         self,
         host: str = "127.0.0.1",
@@ -47,6 +53,7 @@ class BotApiSandbox(ControlApiMixin, BotApiHttpMixin, UpdatesMixin, MessagesMixi
         limits: SandboxLimits | None = None,
         faults: SandboxFaults | None = None,
         clock: Callable[[], float] = time.time,
+        rules: SandboxRules | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -55,6 +62,7 @@ class BotApiSandbox(ControlApiMixin, BotApiHttpMixin, UpdatesMixin, MessagesMixi
         self.limits = limits if limits is not None else SandboxLimits()
         self.faults = faults if faults is not None else SandboxFaults()
         self.clock = clock
+        self.rules = rules if rules is not None else SandboxRules()
         try:
             bot_id = int(token.split(":", 1)[0])
         except ValueError:
@@ -67,11 +75,13 @@ class BotApiSandbox(ControlApiMixin, BotApiHttpMixin, UpdatesMixin, MessagesMixi
         self._msg_seq: dict[int, int] = {}  # chat_id -> last message_id (kept across reset)
         self._file_seq = itertools.count(1)
         self._query_seq = itertools.count(1)
+        self._webhook_routes: dict[str, str] = {}  # public URL base -> local base (kept across reset)
         self._reset_state(keep_users=False)
 
     async def start(self) -> BotApiSandbox:
         self._stopping = asyncio.Event()
         self._changed = asyncio.Event()
+        BotApiSandbox.started.add(self)
         app = web.Application(client_max_size=60 * 1024 * 1024)
         r = app.router
         r.add_route("*", "/bot{token}/{method}", self._handle_api)

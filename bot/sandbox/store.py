@@ -28,6 +28,7 @@ class SandboxState:
         self._files: dict[str, StoredFile] = {}
         self._queries: dict[str, dict] = {}
         self._calls: list[dict] = []
+        self._violations: list[dict] = getattr(self, "_violations", [])  # kept across reset
         self._commands: dict[tuple, list[dict]] = {}
         self._buckets: dict[Any, TokenBucket] = {}
         self._rng = random.Random(self.faults.seed)
@@ -97,6 +98,13 @@ class SandboxState:
             return None
         return await self._wait(cond, timeout, f"no matching bot message in chat {chat_id} within {timeout}s")
 
+    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5.0,
+                         what: str = "condition not met") -> Any:
+        """Wait until predicate() is truthy (checked at every sandbox change: a call, an update taken...)."""
+        async def cond() -> Any:
+            return predicate() or None
+        return await self._wait(cond, timeout, what)
+
     async def _wait(self, cond: Callable[[], Awaitable[Any]], timeout: float, what: str) -> Any:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -112,6 +120,19 @@ class SandboxState:
                 await asyncio.wait_for(ev.wait(), left)
             except TimeoutError:
                 pass
+
+    def violations(self, *, clear: bool = False) -> list[dict]:
+        """Requests that broke a documented Telegram limit (the request checker): method, description,
+        params. Kept across reset(); `clear=True` takes them (for a test that provokes one on purpose)."""
+        out = copy.deepcopy(self._violations)
+        if clear:
+            self._violations.clear()
+        return out
+
+    def _record_violation(self, call: dict, description: str) -> None:
+        if self.rules.record_violations:
+            self._violations.append({"method": call["method"], "description": description,
+                                     "params": call["params"], "seq": call["seq"]})
 
     def calls(self, method: str | None = None, since: int = 0) -> list[dict]:
         """Every Bot API call but getUpdates: seq, time, method, params (files summarised), chat_id, status,

@@ -6,10 +6,12 @@ import asyncio
 import copy
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import ClientSession, ClientTimeout
 
-from bot.sandbox.model import ApiError, as_bool, as_int, as_json, bad
+from bot.sandbox.model import ApiError, as_bool, as_int, as_json, over_limit
+from bot.sandbox.rules import SECRET_TOKEN_RE, WEBHOOK_PORTS
 
 DEFAULT_UPDATE_TYPES = ("message", "edited_message", "channel_post", "edited_channel_post", "callback_query",
                         "my_chat_member", "inline_query", "chosen_inline_result", "shipping_query",
@@ -69,13 +71,16 @@ class UpdatesMixin:
         if not url:
             return await self._m_deleteWebhook(params, files, call)
         if not url.startswith(("http://", "https://")):
-            raise bad("bad webhook: An HTTPS URL must be provided for webhook")
+            raise over_limit("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = str(params.get("secret_token") or "")
+        if self.rules.webhook_checks:
+            _check_webhook(url, secret)
         allowed = as_json(params.get("allowed_updates"))
         if isinstance(allowed, list):
             self._allowed_updates = allowed or None
         if as_bool(params.get("drop_pending_updates", False)):
             self._updates = []
-        self._webhook = {"url": url, "secret_token": params.get("secret_token"),
+        self._webhook = {"url": url, "secret_token": secret or None,
                          "max_connections": as_int(params.get("max_connections", 40), "max_connections")}
         self._webhook_error = None
         if self._webhook_task is None or self._webhook_task.done():
@@ -106,6 +111,18 @@ class UpdatesMixin:
                 info["last_error_date"], info["last_error_message"] = self._webhook_error
         return info
 
+    def route_webhook(self, public_base: str, local_base: str) -> None:
+        """Deliver webhook updates for URLs under `public_base` (e.g. https://bot.example.org) to `local_base`
+        (e.g. http://127.0.0.1:PORT), as DNS and a TLS-terminating reverse proxy do in production. The path
+        after the base is kept."""
+        self._webhook_routes[public_base.rstrip("/")] = local_base.rstrip("/")
+
+    def _delivery_url(self, url: str) -> str:
+        for public, local in self._webhook_routes.items():
+            if url == public or url.startswith(public + "/"):
+                return local + url[len(public):]
+        return url
+
     async def _webhook_loop(self) -> None:
         backoff = 0.1
         async with ClientSession(timeout=ClientTimeout(total=30)) as session:
@@ -120,7 +137,8 @@ class UpdatesMixin:
                 if self._webhook.get("secret_token"):
                     headers["X-Telegram-Bot-Api-Secret-Token"] = self._webhook["secret_token"]
                 try:
-                    async with session.post(self._webhook["url"], json=upd, headers=headers) as resp:
+                    async with session.post(self._delivery_url(self._webhook["url"]), json=upd,
+                                            headers=headers) as resp:
                         ok = 200 <= resp.status < 300
                         err = f"Wrong response from the webhook: {resp.status} {resp.reason}"
                 except Exception as exc:  # noqa: BLE001 - any delivery failure is retried
@@ -134,3 +152,18 @@ class UpdatesMixin:
                     self._webhook_error = (int(time.time()), err)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
+
+
+def _check_webhook(url: str, secret: str) -> None:
+    """setWebhook's checks: an HTTPS URL on port 443, 80, 88 or 8443; a secret of 1-256 [A-Za-z0-9_-]."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise over_limit("bad webhook: An HTTPS URL must be provided for webhook")
+    try:
+        port = parts.port or 443
+    except ValueError:
+        raise over_limit("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443") from None
+    if port not in WEBHOOK_PORTS:
+        raise over_limit("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+    if secret and not SECRET_TOKEN_RE.match(secret):
+        raise over_limit("secret token contains unallowed characters")
