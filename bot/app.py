@@ -20,6 +20,7 @@ HANDLER_MODULES = (
     "handlers.plan_import",
     "handlers.secretariat",
     "handlers.checkin",
+    "handlers.fallback",
 )
 
 

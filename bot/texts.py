@@ -3,7 +3,10 @@ Dates are dd/mm/yyyy. Sections follow the user journeys."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
 def fmt_date(d: date | None) -> str:
@@ -31,6 +34,16 @@ NO_TOKEN = (
     "Chạy `dondoc demo` để thử bot với hộp cát cục bộ."
 )
 HELP_HEADER = "Các lệnh của dondoc:"
+HELP_MEMBER = ("Bạn có thể nhắn thẳng câu trả lời, không cần lệnh: \"xong\", \"50%\", "
+               "\"xin gia hạn đến 30/4 vì …\", hoặc gửi tệp báo cáo; gõ /viec để xem nhiệm vụ đang mở.")
+HELP_INTRO = {
+    "member": HELP_MEMBER,
+    "unit_head": HELP_MEMBER + " Bạn cũng nhận thông báo khi nhiệm vụ của đơn vị quá hạn.",
+    "secretariat": ("Gửi tệp kế hoạch (.docx, .xlsx, .csv, .txt) cho bot để nhập các nhiệm vụ; hỏi bằng lời "
+                    "(\"quá hạn\", \"tiến độ\", \"xuất excel\") hoặc dùng các lệnh dưới đây."),
+}
+HELP_INTRO["admin"] = HELP_INTRO["secretariat"]
+NOT_READABLE = "Tôi chưa đọc được loại tin này."
 STRANGER = (
     "Xin chào! Bạn chưa là thành viên của đơn vị nào trong dondoc. "
     "Yêu cầu của bạn đã được gửi tới bộ phận thường trực để duyệt; "
@@ -136,6 +149,11 @@ ROLE_NAMES = {"member": "đầu mối", "unit_head": "lãnh đạo đơn vị", 
               "admin": "quản trị"}
 
 
+def vn_dates(text: str) -> str:
+    """ISO dates inside a stored text ("2026-03-30 chờ số liệu") written dd/mm/yyyy."""
+    return _ISO_DATE.sub(lambda m: f"{m[3]}/{m[2]}/{m[1]}", text)
+
+
 def fmt_datetime(dt) -> str:
     """A local (aware) datetime as dd/mm/yyyy HH:MM."""
     return dt.strftime("%d/%m/%Y %H:%M")
@@ -222,6 +240,13 @@ CI_UNDONE_FILES = "Tệp đã gửi vẫn được lưu nhưng không còn gắn
 CI_NOTHING_TO_UNDO = "Không có câu trả lời nào trong 10 phút qua để hủy."
 ASSIGNMENT_STATUS = {"open": "Chưa báo cáo", "in_progress": "Đang thực hiện", "blocked": "Gặp vướng mắc",
                      "done": "Đã hoàn thành", "cancelled": "Đã hủy"}
+# Where an assignment or a task stands: the one set of words every view uses (the
+# secretariat's commands, the workbook, the chart, the digest), picked by bot/services/status.py.
+STANDING = {"done": "đã xong", "in_progress": "đang làm {progress}%", "started": "đang làm",
+            "blocked": "gặp vướng mắc", "reported": "đã báo cáo", "not_reported": "chưa báo cáo",
+            "cancelled": "đã hủy", "unassigned": "chưa giao đơn vị"}
+STANDING_LATE = "quá hạn {days} ngày"
+STANDING_SEP = " · "
 EXT_TO_STAFF = ("🕒 Đề nghị gia hạn\n{unit} — {name}\n📋 {code}. {title}\nHạn hiện tại: {old}\n"
                 "Xin gia hạn đến: {new}\nLý do: {reason}")
 EXT_BTN_APPROVE = "✅ Đồng ý"
@@ -247,14 +272,18 @@ SC_PAGE = "Trang {i}/{n}"
 SC_PREV = "◀"
 SC_NEXT = "▶"
 SC_EXPIRED = "Nội dung này không còn. Hãy gõ lại lệnh."
+SC_CONTINUED = "(tiếp)"
 
 SC_OVERDUE_USAGE = "Cách dùng: /quahan [tên đơn vị]. Ví dụ: /quahan hoặc /quahan So Tai chinh"
 SC_OVERDUE_NONE = "✅ Không có nhiệm vụ nào quá hạn."
 SC_OVERDUE_NONE_UNIT = "✅ {unit} không có nhiệm vụ nào quá hạn."
 SC_OVERDUE_HEADER = "⚠️ Nhiệm vụ quá hạn đến {date}: {n} phân công ở {units} đơn vị"
+SC_OVERDUE_HEADER_UNASSIGNED = "; {n} nhiệm vụ chưa giao đơn vị"
+SC_OVERDUE_HEADER_ONLY_UNASSIGNED = "⚠️ Nhiệm vụ quá hạn đến {date}: {n} nhiệm vụ chưa giao đơn vị"
 SC_OVERDUE_UNIT = "🏢 {unit} ({n}):"
-SC_OVERDUE_ITEM = ("• [{code}] {title}{support}\n   Hạn {due} — quá hạn {days} ngày · {status} · "
-                   "đã nhắc {sent} lần · báo cáo gần nhất: {last}")
+SC_OVERDUE_ITEM = "• [{code}] {title}{support}\n   Hạn {due} — {standing} · đã nhắc {sent} lần{last}"
+SC_OVERDUE_LAST = " · báo cáo gần nhất: {date}"
+SC_OVERDUE_UNASSIGNED_ITEM = "• [{code}] {title}\n   Hạn {due} — {standing} · hãy giao đơn vị chủ trì"
 
 SC_UPCOMING_USAGE = "Cách dùng: /sapden [số ngày, 1–366]. Ví dụ: /sapden 14 (mặc định 7 ngày)."
 SC_UPCOMING_NONE = "✅ Không có nhiệm vụ nào đến hạn trong {days} ngày tới."
@@ -283,6 +312,7 @@ SC_TASK_HEADER = "📋 [{code}] {title}\nKế hoạch: {plan}\nHạn: {due} ({ph
 SC_TASK_STATUS = {"done": "đã hoàn thành", "cancelled": "đã hủy", "open": "đang mở"}
 SC_TASK_UNITS = "🏢 Đơn vị:"
 SC_TASK_ASSIGNMENT = "• {unit} ({role}): {status}{extra}{due} · đã nhắc {sent} lần"
+SC_TASK_NO_LEAD = "• Chủ trì: {standing}"
 SC_TASK_DONE_AT = " ngày {date}"
 SC_TASK_EXTENDED = " · hạn sau gia hạn: {date}"
 SC_TASK_REMINDERS = "\n⏰ Tin nhắc ({n}):"
@@ -315,7 +345,7 @@ SC_MEMBER_STATE = {"ok": "✅ nhận được tin", "unreachable": "📵 không 
                    "not_joined": "chưa mở bot", "on_leave": "🌴 nghỉ phép đến {date}"}
 SC_UNIT_NOBODY = "⚠️ Đơn vị hiện không có ai nhận được tin nhắc."
 SC_UNIT_TASKS = "\n📋 Nhiệm vụ đang mở ({n}):"
-SC_UNIT_TASK = "{mark} [{code}] {title}{support}\n   Hạn {due} — {phrase} · {status}"
+SC_UNIT_TASK = "{mark} [{code}] {title}{support}\n   Hạn {due} — {standing}"
 
 SC_EXPORT_CAPTION = "📊 Dữ liệu theo dõi nhiệm vụ đến {date}: {tasks} nhiệm vụ, {assignments} phân công, {checkins} báo cáo."
 SC_EXPORT_NAME = "dondoc_{date}.xlsx"
@@ -330,11 +360,24 @@ SC_REMIND_DONE = "🔔 Đã gửi nhắc nhiệm vụ [{code}]: {sent} người 
 SC_REMIND_FAILED = "⚠️ Không gửi được cho {n} người (đã chặn bot hoặc lỗi mạng)."
 SC_REMIND_NOBODY = "⚠️ Không có ai nhận được tin ở: {units}."
 
+SC_CHAT_UNKNOWN = "Tôi chưa hiểu câu này."
+SC_CHAT_THANKS = "Không có gì ạ!"
+SC_CHAT_HELP = ("Bạn có thể:\n"
+                "• gửi tệp kế hoạch (.docx, .xlsx, .csv, .txt) để nhập các nhiệm vụ;\n"
+                "• hỏi bằng lời: \"quá hạn\", \"sắp đến hạn\", \"tiến độ\", \"xuất excel\", \"biểu đồ\", "
+                "\"nhiệm vụ 1.2\";\n"
+                "• hoặc dùng lệnh /quahan, /sapden, /tiendo, /xuat, /thongbao… — gõ /help để xem tất cả.")
+
 SC_BROADCAST_USAGE = ("Cách dùng: /thongbao [đơn vị 1, đơn vị 2:] nội dung. Không ghi đơn vị thì gửi tất cả "
                       "các đơn vị. Ví dụ: /thongbao So Tai chinh, So Noi vu: Họp giao ban lúc 8h thứ Hai.")
-SC_BROADCAST_AMBIGUOUS = "\"{query}\" khớp với nhiều đơn vị: {units}. Hãy ghi rõ hơn."
+SC_BROADCAST_AMBIGUOUS = "\"{query}\" khớp với {n} đơn vị. Chọn đơn vị nhận thông báo:"
 SC_BROADCAST_HEADER = "📢 Thông báo của bộ phận thường trực:\n\n{text}"
+SC_BROADCAST_PART = "(phần {i}/{n})"
 SC_BROADCAST_CONFIRM = "Gửi thông báo sau tới {people} người của {units}?\n\n{text}"
+SC_BROADCAST_LONG = "…\n\n(Thông báo dài {chars} ký tự, sẽ gửi thành {parts} tin liên tiếp.)"
+SC_BROADCAST_TOO_LONG = ("Thông báo dài {chars} ký tự, quá {parts} tin nhắn. Hãy rút gọn, hoặc gửi nội dung "
+                         "thành tệp và nhắn thông báo ngắn kèm theo.")
+SC_BROADCAST_ALREADY = "Thông báo này đã được gửi hoặc đã hủy trước đó."
 SC_BROADCAST_ALL_UNITS = "tất cả các đơn vị ({n})"
 SC_BROADCAST_SOME_UNITS = "{names}"
 SC_BROADCAST_NOBODY = "Không có ai để gửi: các đơn vị này chưa có thành viên nhận được tin."

@@ -130,7 +130,9 @@ async def help_command(update: Update, context: DondocContext) -> None:
         seen.add(spec)
         aliases = " ".join(f"/{n}" for n in spec.names)
         lines.append(f"{aliases} — {spec.description}")
-    await update.effective_message.reply_text(texts.HELP_HEADER + "\n" + "\n".join(lines))
+    intro = texts.HELP_INTRO.get(role, "")  # the two or three things this person does, first
+    await update.effective_message.reply_text((intro + "\n\n" if intro else "") + texts.HELP_HEADER + "\n"
+                                              + "\n".join(lines))
 
 
 async def error_handler(update: object, context: DondocContext) -> None:

@@ -7,7 +7,9 @@
   ``assignment_id``);
 - status counts: one ``GROUP BY`` per unit and one per quarter, the four progress
   categories computed by a ``CASE`` in the database;
-- one task's or one unit's history: a handful of queries keyed by its id.
+- one task's or one unit's history: a handful of queries keyed by its id;
+- tasks nobody leads yet ("chưa giao đơn vị"): the same filters over ``tasks`` with
+  ``NOT EXISTS`` a lead assignment, so such a task is counted and listed, never lost.
 
 Plain rows and dataclasses only: no Telegram types here.
 """
@@ -61,6 +63,7 @@ class AssignmentRow:
     due: date | None
     last_checkin_at: datetime | None
     reminders_sent: int
+    reported: bool = False  # a check-in not undone exists
 
 
 def _sent_count():
@@ -72,19 +75,31 @@ def _sent_count():
     )
 
 
+def _reported():
+    """Whether the assignment has a check-in that was not undone (the one truth behind
+    "đã báo cáo": a report file counts, an undone answer does not)."""
+    return (
+        select(CheckIn.id)
+        .where(CheckIn.assignment_id == Assignment.id, CheckIn.undone_at.is_(None))
+        .correlate(Assignment)
+        .exists()
+    )
+
+
 def _assignment_select():
     return (
         select(Assignment.id, Assignment.task_id, Assignment.unit_id, Unit.name, Task.code, Task.title,
                Assignment.role, Assignment.status, Assignment.progress, Assignment.due_date,
-               Assignment.last_checkin_at, _sent_count())
+               Assignment.last_checkin_at, _sent_count(), _reported())
         .join(Task, Task.id == Assignment.task_id)
         .join(Unit, Unit.id == Assignment.unit_id)
     )
 
 
 def _rows(result) -> list[AssignmentRow]:
-    return [AssignmentRow(aid, tid, uid, uname, code, title, role, status, progress or 0, due, last, sent or 0)
-            for aid, tid, uid, uname, code, title, role, status, progress, due, last, sent in result]
+    return [AssignmentRow(aid, tid, uid, uname, code, title, role, status, progress or 0, due, last, sent or 0,
+                          bool(rep))
+            for aid, tid, uid, uname, code, title, role, status, progress, due, last, sent, rep in result]
 
 
 async def overdue_assignments(session: AsyncSession, today: date, unit_ids=None) -> list[AssignmentRow]:
@@ -113,6 +128,45 @@ async def unit_open_assignments(session: AsyncSession, unit_id: int) -> list[Ass
             .where(Assignment.unit_id == unit_id, Assignment.status.in_(ACTIVE), Task.status == "open")
             .order_by(Assignment.due_date.is_(None), Assignment.due_date, Task.code))
     return _rows(await session.execute(stmt))
+
+
+# --- tasks nobody leads ----------------------------------------------------------------------
+
+
+def _has_lead():
+    return (
+        select(Assignment.id)
+        .where(Assignment.task_id == Task.id, Assignment.role == "lead", Assignment.status != "cancelled")
+        .correlate(Task)
+        .exists()
+    )
+
+
+@dataclass(frozen=True)
+class UnassignedTask:
+    task_id: int
+    code: str
+    title: str
+    due: date | None
+    status: str
+
+
+async def unassigned_tasks(session: AsyncSession, *, first: date | None = None, last: date | None = None,
+                           open_only: bool = True) -> list[UnassignedTask]:
+    """Tasks without a lead unit (not cancelled), due in [first, last] when given, by due date."""
+    stmt = select(Task.id, Task.code, Task.title, Task.due_date, Task.status).where(~_has_lead())
+    stmt = stmt.where(Task.status == "open") if open_only else stmt.where(Task.status != "cancelled")
+    if first is not None:
+        stmt = stmt.where(Task.due_date >= first)
+    if last is not None:
+        stmt = stmt.where(Task.due_date <= last)
+    stmt = stmt.order_by(Task.due_date.is_(None), Task.due_date, Task.code, Task.id)
+    return [UnassignedTask(*r) for r in await session.execute(stmt)]
+
+
+async def overdue_unassigned(session: AsyncSession, today: date) -> list[UnassignedTask]:
+    """Open tasks without a lead unit whose due date is before ``today``."""
+    return await unassigned_tasks(session, last=today - timedelta(days=1))
 
 
 # --- progress categories ------------------------------------------------------------------
@@ -179,6 +233,31 @@ async def status_counts_by_quarter(session: AsyncSession, today: date, tz: ZoneI
     return out
 
 
+def _task_category(session: AsyncSession, today: date, tz: ZoneInfo):
+    done_day = _local_date(session, Task.done_at, tz, today)
+    return case(
+        (and_(Task.status == "done", or_(Task.due_date.is_(None), Task.done_at.is_(None), done_day <= Task.due_date)),
+         literal(DONE_ON_TIME)),
+        (Task.status == "done", literal(DONE_LATE)),
+        (or_(Task.due_date.is_(None), Task.due_date >= today), literal(OPEN_ON_TIME)),
+        else_=literal(OPEN_LATE),
+    )
+
+
+async def unassigned_counts_by_quarter(session: AsyncSession, today: date,
+                                       tz: ZoneInfo) -> list[tuple[int | None, int | None, str, int]]:
+    """(year, quarter, category, count) of tasks without a lead unit, not cancelled —
+    the same categories as the assignments', from the task's own due date and status."""
+    month = extract("month", Task.due_date)
+    quarter = case((month <= 3, 1), (month <= 6, 2), (month <= 9, 3), (month <= 12, 4), else_=None).label("q")
+    year = extract("year", Task.due_date).label("y")
+    cat = _task_category(session, today, tz).label("cat")
+    stmt = (select(year, quarter, cat, func.count(Task.id))
+            .where(Task.status != "cancelled", ~_has_lead()).group_by(year, quarter, cat))
+    return [(int(y) if y is not None else None, int(q) if q is not None else None, c, n)
+            for y, q, c, n in await session.execute(stmt)]
+
+
 # --- one task -------------------------------------------------------------------------------
 
 
@@ -197,13 +276,13 @@ async def task_with_plan(session: AsyncSession, task_id: int) -> tuple[Task, str
     return (row[0], row[1]) if row else None
 
 
-async def task_assignments(session: AsyncSession, task_id: int) -> list[tuple[Assignment, str, int]]:
-    """(assignment, unit name, reminders sent) of a task, leads first."""
+async def task_assignments(session: AsyncSession, task_id: int) -> list[tuple[Assignment, str, int, bool]]:
+    """(assignment, unit name, reminders sent, reported) of a task, leads first."""
     rows = await session.execute(
-        select(Assignment, Unit.name, _sent_count()).join(Unit, Unit.id == Assignment.unit_id)
+        select(Assignment, Unit.name, _sent_count(), _reported()).join(Unit, Unit.id == Assignment.unit_id)
         .where(Assignment.task_id == task_id)
         .order_by(Assignment.role != "lead", Unit.name))
-    return [(a, n, s or 0) for a, n, s in rows]
+    return [(a, n, s or 0, bool(r)) for a, n, s, r in rows]
 
 
 async def task_reminders(session: AsyncSession, task_id: int) -> list[tuple[ReminderLog, str, str]]:
@@ -275,20 +354,32 @@ async def member_counts_by_unit(session: AsyncSession, today: date) -> dict[int,
 
 
 async def export_tasks(session: AsyncSession) -> list[tuple]:
-    """(task id, plan title, code, title, due, status, done_at, period, notes) of every task."""
+    """(task id, plan title, code, title, due, status, done_at, period, notes, has lead) of every task."""
     rows = await session.execute(
         select(Task.id, Plan.title, Task.code, Task.title, Task.due_date, Task.status, Task.done_at,
-               Task.period, Task.notes)
+               Task.period, Task.notes, _has_lead())
         .join(Plan, Plan.id == Task.plan_id).order_by(Plan.id, Task.source_line, Task.id))
     return [tuple(r) for r in rows]
 
 
+async def lead_names_by_task(session: AsyncSession) -> dict[int, list[str]]:
+    """task id → names of its lead units (not cancelled)."""
+    rows = await session.execute(
+        select(Assignment.task_id, Unit.name).join(Unit, Unit.id == Assignment.unit_id)
+        .where(Assignment.role == "lead", Assignment.status != "cancelled").order_by(Assignment.task_id, Unit.name))
+    out: dict[int, list[str]] = {}
+    for tid, name in rows:
+        out.setdefault(tid, []).append(name)
+    return out
+
+
 async def export_assignments(session: AsyncSession) -> list[tuple]:
     """(task code, task title, unit, role, status, progress, task due, effective due, done_at,
-    last check-in, reminders sent) of every assignment."""
+    last check-in, reminders sent, reported, task id) of every assignment."""
     rows = await session.execute(
         select(Task.code, Task.title, Unit.name, Assignment.role, Assignment.status, Assignment.progress,
-               Task.due_date, Assignment.due_date, Assignment.done_at, Assignment.last_checkin_at, _sent_count())
+               Task.due_date, Assignment.due_date, Assignment.done_at, Assignment.last_checkin_at, _sent_count(),
+               _reported(), Task.id)
         .join(Task, Task.id == Assignment.task_id).join(Unit, Unit.id == Assignment.unit_id)
         .order_by(Task.plan_id, Task.source_line, Task.id, Assignment.role != "lead", Unit.name))
     return [tuple(r) for r in rows]

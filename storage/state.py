@@ -35,3 +35,16 @@ async def clear_state(session: AsyncSession, key: str) -> None:
 async def states_with_prefix(session: AsyncSession, prefix: str) -> list[ConversationState]:
     rows = await session.execute(select(ConversationState).where(ConversationState.key.startswith(prefix)))
     return list(rows.scalars())
+
+
+async def take_state(session: AsyncSession, key: str) -> dict[str, Any] | None:
+    """The state under ``key``, removed, for one taker only: of two callers racing (a
+    double tap), the one whose conditional DELETE removes the row gets the data, the other
+    None. Commit to make it final."""
+    row = await session.get(ConversationState, key)
+    if row is None:
+        return None
+    data = dict(row.data)
+    res = await session.execute(delete(ConversationState).where(ConversationState.key == key)
+                                .execution_options(synchronize_session=False))
+    return data if res.rowcount == 1 else None

@@ -122,7 +122,8 @@ async def time_quahan(url: str, runs: int) -> dict:
         await engine.dispose()
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    return {"overdue": overdue, "pages": len(pages), "max_page_chars": max(len(p) for p in pages),
+    listed = sum(1 for page in pages for line in page.splitlines() if line.startswith("• ["))
+    return {"overdue": overdue, "listed": listed, "pages": len(pages), "max_page_chars": max(len(p) for p in pages),
             "median_ms": round(statistics.median(times), 2), "p95_ms": round(p95, 2)}
 
 

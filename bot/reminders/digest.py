@@ -13,6 +13,7 @@ from bot import texts
 from bot.messenger import DeliveryError, Messenger
 from bot.reminders.policy import ReminderPolicy, is_working_day
 from storage import reminder_queries as q
+from storage import report_queries as rq
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,12 @@ async def build_digest(session, today: date) -> str:
     due_week = await q.due_between(session, today, week_end)
     unreachable = await q.unreachable_members(session)
     nobody = await q.units_without_reachable_people(session, today)
+    # tasks nobody leads are listed as "chưa giao đơn vị", never left out
+    unassigned = texts.STANDING["unassigned"].capitalize()
+    for t in await rq.overdue_unassigned(session, today):
+        overdue.append((unassigned, t.code, t.title, t.due))
+    for t in await rq.unassigned_tasks(session, first=today, last=week_end):
+        due_week.append((t.code, t.title, t.due, texts.STANDING["unassigned"]))
 
     lines = [texts.DIGEST_HEADER.format(date=texts.fmt_date(today))]
     if overdue:

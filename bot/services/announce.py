@@ -3,7 +3,11 @@ units still working on it) and "/thongbao" (an announcement to all or chosen uni
 
 Both go through the channel-neutral `bot.messenger.Messenger`; "/nhac" goes through the
 reminder engine's own claim-and-deliver path (`bot.reminders.scanner`), so its messages
-carry the check-in buttons, are logged in ``reminder_log`` and replies to them count."""
+carry the check-in buttons, are logged in ``reminder_log`` and replies to them count.
+
+An announcement longer than one message (Telegram: 4,096 characters, counted in UTF-16
+units) is sent as several parts cut at paragraph, line or word ends; one recipient that
+fails, for whatever reason, never stops the others."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from bot import texts
 from bot.messenger import DeliveryError, Messenger, RecipientUnreachable
 from bot.reminders.policy import KIND_DUE_TODAY, KIND_SUPPORT_BEFORE, before_kind, overdue_kind
 from bot.reminders.scanner import (
@@ -27,13 +32,15 @@ from bot.reminders.scanner import (
     recipients,
     send_with_retry,
 )
-from bot.services.reports import MANUAL_MARK
+from bot.services.reports import MANUAL_MARK, tg_len
 from storage import reminder_queries as q
 from storage.models import Assignment, Member, ReminderLog, Task, Unit
 
 log = logging.getLogger(__name__)
 
 ACTIVE = ("open", "in_progress", "blocked")
+MESSAGE_LIMIT = 4096  # Telegram's text limit, in UTF-16 code units
+MAX_PARTS = 5  # a longer announcement is refused: send a file instead
 
 
 @dataclass
@@ -98,6 +105,59 @@ async def remind_task_now(ctx, messenger: Messenger, task_id: int, *, now: datet
 # --- announcements ------------------------------------------------------------------------------
 
 
+def split_broadcast(arg: str) -> tuple[list[str], str]:
+    """"Sở A, Sở B: nội dung" → (["Sở A", "Sở B"], "nội dung"); no colon → ([], arg)."""
+    head, sep, body = arg.partition(":")
+    if not sep or "\n" in head or len(head) > 300 or not body.strip():
+        return [], arg
+    names = [n.strip() for n in head.replace(";", ",").split(",") if n.strip()]
+    return names, body.strip()
+
+
+def _cut_point(text: str, limit: int) -> int:
+    """Where to end a part of ``text`` of at most ``limit`` UTF-16 units: after the last
+    paragraph break, else line break, else space that fits; else as much as fits."""
+    n = 0
+    fit = 0
+    for i, ch in enumerate(text):
+        n += 2 if ord(ch) > 0xFFFF else 1
+        if n > limit:
+            break
+        fit = i + 1
+    window = text[:fit]
+    for sep in ("\n\n", "\n", " "):
+        k = window.rfind(sep)
+        if k > fit // 2:
+            return k + len(sep)
+    return fit
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """``text`` in parts of at most ``limit`` UTF-16 units; the parts, joined, give the text
+    back (only the whitespace at the cuts is dropped)."""
+    parts: list[str] = []
+    rest = text.strip()
+    while tg_len(rest) > limit:
+        k = _cut_point(rest, limit)
+        parts.append(rest[:k].rstrip())
+        rest = rest[k:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts
+
+
+def announcement_parts(body: str) -> list[str]:
+    """The messages an announcement goes out as: the header on the first, and when there
+    are several, "(phần i/n)" on each."""
+    text = texts.SC_BROADCAST_HEADER.format(text=body.strip())
+    parts = split_message(text)
+    if len(parts) == 1:
+        return parts
+    mark = texts.SC_BROADCAST_PART.format(i=len(parts), n=len(parts))
+    parts = split_message(text, MESSAGE_LIMIT - tg_len(mark) - 2)
+    return [f"{p}\n\n{texts.SC_BROADCAST_PART.format(i=i, n=len(parts))}" for i, p in enumerate(parts, 1)]
+
+
 @dataclass
 class BroadcastResult:
     total: int = 0  # people in the chosen units
@@ -117,8 +177,11 @@ async def broadcast_audience(session, unit_ids: list[int] | None, today) -> tupl
     return ok, len(people) - len(ok)
 
 
-async def broadcast(ctx, messenger: Messenger, text: str, unit_ids: list[int] | None, *,
+async def broadcast(ctx, messenger: Messenger, body: str, unit_ids: list[int] | None, *,
                     rate: float | None = RATE_PER_SECOND, concurrency: int = CONCURRENCY) -> BroadcastResult:
+    """Send the announcement ``body`` (header added, long ones in parts) to every member of
+    the units who can receive it. A recipient counts as sent when every part arrived."""
+    parts = announcement_parts(body)
     now = ctx.clock.now()
     today = now.astimezone(ctx.settings.tz).date()
     async with ctx.sessions() as s:
@@ -131,13 +194,18 @@ async def broadcast(ctx, messenger: Messenger, text: str, unit_ids: list[int] | 
     async def one(m: Member) -> None:
         async with sem:
             try:
-                await send_with_retry(paced, m.chat_id, text)
+                for part in parts:
+                    await send_with_retry(paced, m.chat_id, part)
             except RecipientUnreachable:
                 unreachable.append(m.id)
                 res.failed += 1
                 return
             except DeliveryError as exc:
                 log.warning("announcement to member %s failed: %r", m.id, exc)
+                res.failed += 1
+                return
+            except Exception:  # noqa: BLE001 - one recipient's failure never stops the others
+                log.exception("announcement to member %s failed", m.id)
                 res.failed += 1
                 return
             res.sent += 1
