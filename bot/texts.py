@@ -72,6 +72,42 @@ PLAN_TEMPLATE_CAPTION = "Mẫu bảng tính kế hoạch: mỗi dòng một nhi�
 PLAN_READING = "Đang đọc kế hoạch…"
 FILE_TOO_BIG = "Tệp {name} lớn hơn {limit} MB (giới hạn tải về của Telegram) nên không nhận được. Hãy nén hoặc chia nhỏ rồi gửi lại."
 
+# a programme file that cannot be read: "Không đọc được tệp <name>: <reason>" — one line
+# that says why and what to send instead
+READ_FAILED = "Không đọc được tệp{name}: {reason}"
+READ_SEND_INSTEAD = "bản Word (.docx), PDF xuất từ Word, văn bản (.txt) hoặc bảng tính theo mẫu (/maukehoach)"
+READ_NOT_FOUND = "không tìm thấy tệp."
+READ_IS_DIRECTORY = "đây là một thư mục, không phải tệp."
+READ_OPEN_FAILED = "không mở được tệp ({error})."
+READ_TOO_BIG = "tệp lớn quá ({size:.1f} MB, tối đa {limit} MB)."
+READ_EMPTY = "tệp trống."
+READ_TOO_LONG = "văn bản dài quá ({chars:,} ký tự, tối đa {limit:,}): đây không giống một kế hoạch. Hãy chia nhỏ rồi gửi lại."
+READ_UNSUPPORTED = "{what} chưa được hỗ trợ. Hãy gửi " + READ_SEND_INSTEAD + "."
+READ_PASSWORD = "tệp được đặt mật khẩu. Hãy bỏ mật khẩu rồi gửi lại."
+READ_OLD_OFFICE = ("đây là định dạng Word/Excel cũ (.doc/.xls). Hãy mở tệp, chọn Lưu thành .docx hoặc .xlsx "
+                   "rồi gửi lại.")
+READ_OLD_FORMAT = "định dạng .{ext} chưa được hỗ trợ. Hãy lưu lại thành .docx hoặc .xlsx rồi gửi lại."
+READ_RTF = "tệp RTF chưa được hỗ trợ. Hãy lưu lại thành .docx rồi gửi lại."
+READ_OPENDOCUMENT = ("định dạng OpenDocument (.odt/.ods) chưa được hỗ trợ. Hãy lưu lại thành .docx hoặc .xlsx "
+                     "rồi gửi lại.")
+READ_PDF_SCANNED = ("tệp PDF này là bản quét/ảnh chụp, không có lớp chữ nên không đọc được. Hãy gửi bản Word "
+                    "(.docx) hoặc PDF xuất thẳng từ Word (chọn bôi đen được chữ).")
+READ_PDF_GARBLED = ("chữ trong tệp PDF này không trích ra được (phông chữ không chuẩn). Hãy gửi bản Word "
+                    "(.docx) của kế hoạch.")
+READ_PDF_TOO_MANY_PAGES = "tệp PDF dài quá ({pages} trang, tối đa {limit}). Hãy gửi riêng phần kế hoạch."
+READ_IMAGE = ("đây là ảnh, không đọc được chữ trong ảnh. Hãy gửi " + READ_SEND_INSTEAD + ".")
+READ_NOT_REAL_OFFICE = "tệp bị hỏng hoặc không phải là tệp {what} thật."
+READ_ZIP_DAMAGED = "tệp nén bị hỏng."
+READ_ZIP_NOT_PLAN = "đây là tệp nén, không phải kế hoạch. Hãy gửi " + READ_SEND_INSTEAD + "."
+READ_UNZIPPED_TOO_BIG = "nội dung giải nén lớn quá (hơn {limit} MB). Hãy lưu lại thành tệp nhỏ hơn rồi gửi lại."
+READ_NOT_TEXT = "nội dung không phải là văn bản (tệp bị hỏng hoặc sai đuôi tệp)."
+READ_DAMAGED = "tệp bị hỏng hoặc có nội dung không đọc được."
+READ_TOO_SLOW = ("tệp quá phức tạp, đọc hơn {seconds} giây chưa xong nên đã dừng. Hãy lưu lại thành tệp đơn "
+                 "giản hơn hoặc chia nhỏ rồi gửi lại.")
+READ_TOO_MUCH_MEMORY = ("tệp cần quá nhiều bộ nhớ để đọc (hơn {mb} MB) nên đã dừng. Hãy lưu lại thành tệp đơn "
+                        "giản hơn hoặc chia nhỏ rồi gửi lại.")
+READ_BUSY = "Bot đang đọc một tệp kế hoạch khác của bạn. Hãy đợi kết quả rồi gửi tiếp."
+
 
 # --- reminders (bot/reminders/compose.py) ------------------------------------------------
 REMIND_BEFORE = "⏰ Nhắc việc: {phrase}"

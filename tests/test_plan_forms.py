@@ -1,0 +1,109 @@
+"""The same programme reads the same whatever form it arrives in: the plain text, the
+.docx Word writes (one paragraph per paragraph, no empty paragraphs, automatic numbering
+whose numbers are not in the text, headings in bold or a heading style, letterhead and
+signature in tables) and a PDF with a text layer. A PDF without text is refused with what
+to send instead."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+
+from bot.plan_import import PlanReadError, read_plan
+from tests.wordlike import text_pdf, word_docx
+
+SAMPLES = Path(__file__).parent.parent / "bot" / "samples"
+FORM_SAMPLES = ["plan_thanhxuan_2023.txt", "plan_haiphong_bcd_2023.txt", "plan_trunguong_2024.txt"]
+TODAY = date(2023, 1, 10)
+
+
+def tasks_of(plan):
+    return [(t.code, t.title, t.due, t.period, t.recurrence, t.lead, t.support) for t in plan.tasks]
+
+
+@pytest.fixture(scope="module", params=FORM_SAMPLES)
+def sample(request):
+    text = (SAMPLES / request.param).read_text(encoding="utf-8")
+    return request.param, text, read_plan(text.encode(), request.param, today=TODAY)
+
+
+def test_word_style_docx_reads_as_the_text(sample):
+    name, text, reference = sample
+    data = word_docx(text)
+    document = docx.Document(io.BytesIO(data))
+    assert not [p for p in document.paragraphs if not p.text.strip()], "Word writes no empty paragraphs"
+    numbered = [p for p in document.paragraphs if p._p.pPr is not None and p._p.pPr.numPr is not None]
+    assert numbered and not any(p.text[:3].rstrip(". ").isdigit() for p in numbered), \
+        "list numbers live in numbering.xml, not in the text"
+    plan = read_plan(data, name.replace(".txt", ".docx"), today=TODAY)
+    assert len(plan.tasks) == len(reference.tasks) > 5
+    assert tasks_of(plan) == tasks_of(reference)
+    assert (plan.title, plan.year) == (reference.title, reference.year)
+
+
+def test_text_pdf_reads_as_the_text(sample):
+    name, text, reference = sample
+    plan = read_plan(text_pdf(text), name.replace(".txt", ".pdf"), today=TODAY)
+    assert len(plan.tasks) == len(reference.tasks) > 5
+    assert tasks_of(plan) == tasks_of(reference)
+    assert (plan.title, plan.year) == (reference.title, reference.year)
+
+
+def test_the_thanh_xuan_programme_as_word_writes_it_keeps_all_its_tasks():
+    text = (SAMPLES / "plan_thanhxuan_2023.txt").read_text(encoding="utf-8")
+    plan = read_plan(word_docx(text), "kh45.docx", today=TODAY)
+    assert len(plan.tasks) == 25  # 12 when paragraphs were run together as wrapped lines
+    first = plan.tasks[0]
+    assert first.code == "II.1" and first.title.endswith("mô hình chính quyền đô thị.")
+
+
+def test_word_list_numbers_restart_and_continue_as_written():
+    from bot.plan_import.readers import Numbering
+
+    text = ("KẾ HOẠCH NĂM 2025\n\nI. NHIỆM VỤ\n\nQUÝ I\n\n1. Tổ chức hội nghị\n\na) Chuẩn bị tài liệu\n\n"
+            "b) Gửi giấy mời\n\n2. Kiểm tra cơ sở\n\nQUÝ II\n\n1. Sơ kết 6 tháng\n\n- Báo cáo\n\n"
+            "II. TỔ CHỨC THỰC HIỆN\n\n1. Các đơn vị báo cáo\n")
+    document = docx.Document(io.BytesIO(word_docx(text)))
+    numbering = Numbering(document)
+    seen = [numbering.prefix(p) + p.text for p in document.paragraphs]
+    assert seen == [line for line in text.splitlines() if line]
+
+
+def test_a_huge_list_start_value_is_held_to_words_range():
+    from bot.plan_import.readers.word import format_number
+
+    assert len(format_number(2_000_000_000, "lowerLetter")) < 10
+    assert format_number(4, "lowerLetter") == "d" and format_number(28, "upperLetter") == "BB"
+    assert format_number(9, "upperRoman") == "IX"
+
+
+def _scanned_pdf() -> bytes:
+    """A page that is only a picture of text, as a scanner or a phone makes it."""
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (600, 200), "white")
+    ImageDraw.Draw(img).text((20, 80), "KE HOACH CONG TAC NAM 2025", fill="black")
+    pdf = FPDF()
+    pdf.add_page()
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    buf.seek(0)
+    pdf.image(buf, x=10, y=10, w=190)
+    return bytes(pdf.output())
+
+
+@pytest.mark.parametrize("data,name,words", [
+    (_scanned_pdf(), "ban_quet.pdf", "bản quét"),
+    (b"%PDF-1.4\n" + b"0" * 100, "hong.pdf", "không phải là tệp PDF thật"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "cu.doc", "lưu thành .docx"),
+])
+def test_files_without_readable_text_say_what_to_send(data, name, words):
+    with pytest.raises(PlanReadError) as exc:
+        read_plan(data, name)
+    assert words.lower() in str(exc.value).lower()
+    assert "\n" not in str(exc.value)
