@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot import texts
 from bot.plan_import.model import ParsedPlan
-from bot.plan_import.readers.errors import ACCEPTED, MAX_BYTES, PlanReadError, too_big
+from bot.plan_import.readers.errors import ACCEPTED, MAX_BYTES, UNREAD_PREFIX, PlanReadError, too_big
 from bot.plan_import.readers.pdf import read_pdf
 from bot.plan_import.readers.sheets import csv_rows, read_csv, read_xlsx
 from bot.plan_import.readers.sniff import sniff
@@ -74,5 +74,5 @@ def _guard(reader, data: bytes, name: str, stem: str, today: date | None) -> Par
         raise PlanReadError(texts.READ_DAMAGED, name) from None
 
 
-__all__ = ["ACCEPTED", "MAX_BYTES", "Numbering", "PlanReadError", "csv_rows", "decode_text", "read_file",
-           "read_plan"]
+__all__ = ["ACCEPTED", "MAX_BYTES", "UNREAD_PREFIX", "Numbering", "PlanReadError", "csv_rows", "decode_text",
+           "read_file", "read_plan"]

@@ -15,6 +15,9 @@ MAX_PDF_PAGES = 300
 MAX_TEXT_CHARS = 2_000_000  # ~650 pages: more is not a programme
 
 
+UNREAD_PREFIX = texts.READ_PART_PREFIX  # a plan warning naming a part of the document not read
+
+
 class PlanReadError(Exception):
     """The file cannot be read as a plan; ``str(exc)`` is the message for the user."""
 

@@ -46,8 +46,11 @@ def read_pdf(data: bytes, *, name: str = "", stem: str = "", today: date | None 
         table_title, table_year = "", None
         letters = 0
         last = None  # the last text line of the page before: a paragraph may go on
-        for page in pdf.pages:
+        scanned: list[int] = []
+        for number, page in enumerate(pdf.pages, 1):
             items, last = _page_items(page, last)
+            if page.images and not any(kind != "text" or value for kind, value in items):
+                scanned.append(number)
             for kind, item in items:
                 if kind == "more" and lines and lines[-1]:
                     lines[-1] = f"{lines[-1]} {item}"
@@ -76,6 +79,8 @@ def read_pdf(data: bytes, *, name: str = "", stem: str = "", today: date | None 
     plan = from_parts(lines, table_tasks, table_title, table_year, stem, today, name=name)
     if not plan.title:
         plan.title = stem
+    if scanned:
+        plan.warnings.insert(0, texts.READ_PART_PDF_PAGES.format(pages=", ".join(map(str, scanned))))
     return plan
 
 

@@ -12,6 +12,7 @@ import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from bot import texts
 from bot.plan_import.model import ParsedPlan, ParsedTask
 from bot.plan_import.readers.assemble import from_parts, table_lines, year_line
 from bot.plan_import.tables import find_header, read_rows
@@ -50,7 +51,30 @@ def read_docx(data: bytes, *, name: str = "", stem: str = "", today: date | None
     plan = from_parts(lines, table_tasks, table_title, table_year, stem, today, explicit_title, name)
     if not plan.title:
         plan.title = stem
+    pictures = large_pictures(document)
+    if pictures:
+        plan.warnings.insert(0, texts.READ_PART_IMAGES.format(n=pictures))
     return plan
+
+
+_WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+_LARGE_EMU = 8 * 360_000  # 8 cm: a picture this wide and tall may be a scanned page or table
+
+
+def large_pictures(document) -> int:
+    """Pictures in the body big enough to hold text (a scanned annex), not a logo."""
+    n = 0
+    for extent in document.element.body.iter(f"{_WP}extent"):
+        if _int_emu(extent.get("cx")) >= _LARGE_EMU and _int_emu(extent.get("cy")) >= _LARGE_EMU:
+            n += 1
+    return n
+
+
+def _int_emu(v: str | None) -> int:
+    try:
+        return int(v or 0)
+    except ValueError:
+        return 0
 
 
 def _style_name(par) -> str:
