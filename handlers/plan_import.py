@@ -154,9 +154,12 @@ async def _confirm(update: Update, context: DondocContext, token: str) -> None:
         already = state is None and await get_state(s, _key(context, DONE, token)) is not None
         await s.commit()
     await query.answer()
+    if already:  # the first press removed the buttons already
+        await query.message.reply_text(texts.PLAN_ALREADY_CONFIRMED)
+        return
     await query.edit_message_reply_markup(None)
     if state is None:
-        await query.message.reply_text(texts.PLAN_ALREADY_CONFIRMED if already else texts.PLAN_EXPIRED)
+        await query.message.reply_text(texts.PLAN_EXPIRED)
         return
     parsed = plan_from_json(state["plan"])
     context.application.create_task(_import(query.message, context, parsed, state.get("source")), update=update,

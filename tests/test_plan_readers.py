@@ -383,13 +383,17 @@ def test_a_docx_sent_with_the_wrong_name_is_still_read():
 
 
 EXTENSIONS = ["docx", "xlsx", "csv", "txt", "md", "pdf", ""]
-_VALID = {"docx": None, "xlsx": None}
+_VALID = {"docx": None, "xlsx": None, "pdf": None}
 
 
 def _valid(kind: str) -> bytes:
     if _VALID.get(kind) is None:
         if kind == "xlsx":
             _VALID[kind] = xlsx_bytes(make_plan())
+        elif kind == "pdf":
+            from tests.wordlike import text_pdf
+
+            _VALID[kind] = text_pdf((SAMPLES / "plan_trunguong_2024.txt").read_text(encoding="utf-8"))
         else:
             buf = io.BytesIO()
             write_plan_docx(buf, make_plan())
@@ -399,6 +403,7 @@ def _valid(kind: str) -> bytes:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.one_of(st.binary(max_size=3000), st.binary(max_size=500).map(lambda b: b"PK\x03\x04" + b),
+                      st.binary(max_size=800).map(lambda b: b"%PDF-1.4\n" + b),
                       st.text(max_size=800).map(lambda s: s.encode("utf-8"))),
        ext=st.sampled_from(EXTENSIONS))
 def test_arbitrary_bytes_never_raise_anything_but_plan_read_error(data, ext):
@@ -409,7 +414,7 @@ def test_arbitrary_bytes_never_raise_anything_but_plan_read_error(data, ext):
 
 
 @settings(max_examples=60, deadline=None)
-@given(kind=st.sampled_from(["docx", "xlsx"]), cut=st.integers(min_value=0, max_value=10_000),
+@given(kind=st.sampled_from(["docx", "xlsx", "pdf"]), cut=st.integers(min_value=0, max_value=10_000),
        noise=st.binary(min_size=1, max_size=64))
 def test_damaged_office_files_never_crash(kind, cut, noise):
     valid = _valid(kind)
@@ -417,8 +422,8 @@ def test_damaged_office_files_never_crash(kind, cut, noise):
     damaged = valid[:at] + noise + valid[at + len(noise):]
     try:
         read_plan(damaged, f"tep.{kind}", today=TODAY)
-    except PlanReadError:
-        pass
+    except PlanReadError as exc:
+        assert str(exc).startswith("Không đọc được tệp tep.")
 
 
 def test_a_spreadsheet_without_template_headers_is_read_as_text(tmp_path):

@@ -1,9 +1,14 @@
-"""``dondoc bench import [--repeat N] [--json] [FILE ...]``
+"""``dondoc bench import [--repeat N] [--json] [--hostile] [FILE ...]``
 
 Times `read_plan` (decode + parse) on the sample programmes — bot/samples/*.txt and
 bot/samples/more/*.txt, or the files given — each read N times after one warm-up read.
 Prints, per document, its size in pages (a page = 3,000 characters), the tasks found and
 the median milliseconds per read; then the total throughput in pages per second.
+
+With ``--hostile``: each file of `bot.plan_import.hostile` (zip bomb, numbering from two
+billion, entity bomb, long and pathological text, PDF stream bomb) is read by the isolated
+reader the bot uses; per file the wall time, the reading process's peak memory and whether
+it was read or refused (with the reason), and whether all stayed within the budget.
 """
 
 from __future__ import annotations
@@ -37,7 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("files", nargs="*", type=Path, help="documents to read (default: the samples)")
     p.add_argument("--repeat", "-n", type=int, default=5, help="timed reads per document (default 5)")
     p.add_argument("--json", action="store_true", help="print one JSON line instead of a table")
+    p.add_argument("--hostile", action="store_true", help="read the hostile files in the worker, within the budget")
     args = p.parse_args(argv or [])
+    if args.hostile:
+        return hostile(args.json)
 
     from bot.plan_import import PlanReadError, read_plan
 
@@ -78,6 +86,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{d['file']:<{width}}  {d['pages']:>6}  {d['tasks']:>8}  {d['ms']:>8}")
     print(f"{len(docs)} tài liệu × {repeat} lần: {summary['pages_per_s']} trang/giây, "
           f"{summary['ms_per_document']} ms mỗi tài liệu (1 trang = {PAGE_CHARS} ký tự)")
+    return 0
+
+
+def hostile(as_json: bool) -> int:
+    from bot.plan_import.hostile import hostile_files
+    from bot.plan_import.safe import DEFAULT_BUDGET, read_isolated
+
+    read_isolated(b"KE HOACH NAM 2025\n1. Viec\n", "warm.txt")  # start the worker server once
+    rows = []
+    for name, data in hostile_files():
+        t0 = time.perf_counter()
+        outcome = read_isolated(data, name, TODAY)
+        seconds = time.perf_counter() - t0
+        rows.append({"file": name, "kb": len(data) // 1024, "s": round(seconds, 2), "peak_mb": round(outcome.peak_mb, 1),
+                     "result": outcome.error.reason if outcome.error else f"{len(outcome.plan.tasks)} tasks"})
+        if not as_json:
+            print(f"{name:<24} {len(data) // 1024:>6} KB {seconds:6.2f} s {outcome.peak_mb:7.1f} MB  {rows[-1]['result']}")
+    summary = {"files": len(rows), "budget_s": DEFAULT_BUDGET.seconds, "budget_mb": DEFAULT_BUDGET.memory_mb,
+               "max_s": max(r["s"] for r in rows), "max_peak_mb": max(r["peak_mb"] for r in rows), "rows": rows}
+    print(json.dumps(summary, ensure_ascii=False))
     return 0
 
 

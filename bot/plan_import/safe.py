@@ -26,14 +26,15 @@ from pathlib import Path
 from bot import texts
 from bot.plan_import.model import ParsedPlan, plan_from_json
 from bot.plan_import.readers import PlanReadError, read_file, read_plan
+from bot.plan_import.readers.errors import READ_MEMORY_MB, READ_SECONDS
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Budget:
-    seconds: float = 5.0  # CPU seconds for one file (the wall-clock wait allows for a busy machine)
-    memory_mb: int = 500  # address space of the reading process
+    seconds: float = READ_SECONDS  # CPU seconds for one file (the wall clock allows for a busy machine)
+    memory_mb: int = READ_MEMORY_MB  # address space of the reading process
     concurrent: int = 2  # files read at the same time
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -205,10 +206,17 @@ async def import_plan(
     return result
 
 
+# SQLite has one write lock and a waiting writer retries on a backoff of up to 100 ms: after
+# each batch the import pauses that long, or it would take the lock back before anyone else.
+SQLITE_BATCH_PAUSE = 0.1
+
+
 async def _write_batch(session: AsyncSession, assignments: list[Assignment], today: date, policy) -> list[Assignment]:
     await session.flush()
     await _reschedule(session, assignments, today, policy)
-    await session.commit()  # let other writers in between batches
+    await session.commit()
+    if session.get_bind().dialect.name == "sqlite":
+        await asyncio.sleep(SQLITE_BATCH_PAUSE)  # let the other writers in between batches
     return assignments
 
 

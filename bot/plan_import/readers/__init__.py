@@ -18,7 +18,8 @@ from pathlib import Path
 
 from bot import texts
 from bot.plan_import.model import ParsedPlan
-from bot.plan_import.readers.errors import ACCEPTED, MAX_BYTES, UNREAD_PREFIX, PlanReadError, too_big
+from bot.plan_import.readers.errors import (ACCEPTED, MAX_BYTES, READ_MEMORY_MB, UNREAD_PREFIX, PlanReadError,
+                                            too_big)
 from bot.plan_import.readers.pdf import read_pdf
 from bot.plan_import.readers.sheets import csv_rows, read_csv, read_xlsx
 from bot.plan_import.readers.sniff import sniff
@@ -68,8 +69,10 @@ def _guard(reader, data: bytes, name: str, stem: str, today: date | None) -> Par
     except PlanReadError:
         raise
     except (MemoryError, RecursionError):
-        raise PlanReadError(texts.READ_TOO_MUCH_MEMORY.format(mb="?"), name) from None
+        raise PlanReadError(texts.READ_TOO_MUCH_MEMORY.format(mb=READ_MEMORY_MB), name) from None
     except Exception as exc:  # noqa: BLE001 - a damaged upload must get an answer, not a crash
+        if any(isinstance(a, MemoryError) for a in (*exc.args, exc.__cause__, exc.__context__)):
+            raise PlanReadError(texts.READ_TOO_MUCH_MEMORY.format(mb=READ_MEMORY_MB), name) from None
         log.warning("plan file %r unreadable: %r", name, exc, exc_info=True)
         raise PlanReadError(texts.READ_DAMAGED, name) from None
 

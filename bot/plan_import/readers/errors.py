@@ -13,6 +13,8 @@ MAX_COLS = 60
 MAX_EMPTY_RUN = 1_000
 MAX_PDF_PAGES = 300
 MAX_TEXT_CHARS = 2_000_000  # ~650 pages: more is not a programme
+READ_SECONDS = 5.0  # CPU time to read one file from a user (bot.plan_import.safe)
+READ_MEMORY_MB = 500  # address space of the process reading it
 
 
 UNREAD_PREFIX = texts.READ_PART_PREFIX  # a plan warning naming a part of the document not read
