@@ -107,3 +107,50 @@ def test_files_without_readable_text_say_what_to_send(data, name, words):
         read_plan(data, name)
     assert words.lower() in str(exc.value).lower()
     assert "\n" not in str(exc.value)
+
+
+def _png(width: int = 800, height: int = 1000) -> io.BytesIO:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(buf, format="PNG")
+    buf.seek(0)
+    return buf
+
+
+def test_parts_that_could_not_be_read_are_named():
+    from docx.shared import Cm
+    from fpdf import FPDF
+
+    text = (SAMPLES / "plan_haiphong_bcd_2023.txt").read_text(encoding="utf-8")
+    document = docx.Document(io.BytesIO(word_docx(text)))
+    document.add_picture(_png(), width=Cm(16))  # a scanned annex pasted as a picture
+    document.add_picture(_png(100, 100), width=Cm(2))  # a logo: not worth a word
+    buf = io.BytesIO()
+    document.save(buf)
+    plan = read_plan(buf.getvalue(), "kh.docx", today=TODAY)
+    assert len(plan.tasks) == 14
+    assert plan.warnings[0] == "Không đọc được: 1 hình ảnh lớn trong tài liệu (chữ trong ảnh không đọc được)."
+
+    pdf = FPDF()
+    pdf.add_font("DejaVu", "", str(Path(__import__("matplotlib").get_data_path()) / "fonts/ttf/DejaVuSans.ttf"))
+    pdf.set_font("DejaVu", size=11)
+    pdf.add_page()
+    for line in ["KẾ HOẠCH CÔNG TÁC NĂM 2025", "1. Tổ chức hội nghị triển khai, hoàn thành trước ngày 15/3/2025",
+                 "- Chủ trì: Văn phòng"]:
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.add_page()
+    pdf.image(_png(), x=10, y=10, w=190)
+    plan = read_plan(bytes(pdf.output()), "kh.pdf", today=TODAY)
+    assert [t.due for t in plan.tasks] == [date(2025, 3, 15)]
+    assert plan.warnings[0] == "Không đọc được: trang 2 của tệp PDF là ảnh quét, không có chữ."
+
+
+def test_the_command_line_says_the_same_one_line(tmp_path, capsys):
+    from bot.cli import main
+
+    path = tmp_path / "ban_quet.pdf"
+    path.write_bytes(_scanned_pdf())
+    assert main(["plan", "parse", str(path)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("Không đọc được tệp ban_quet.pdf: tệp PDF này là bản quét") and "\n" not in err

@@ -440,3 +440,25 @@ def test_a_spreadsheet_without_template_headers_is_read_as_text(tmp_path):
         ("Tổ chức hội nghị triển khai nhiệm vụ năm 2025", ["Sở Nội vụ"]),
         ("Kiểm tra việc thực hiện quy chế dân chủ", ["Thanh tra tỉnh"])]
     assert all(t.due == date(2025, 3, 31) for t in plan.tasks)
+
+
+_VI = "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+_PLANLIKE = st.lists(st.one_of(
+    st.text(alphabet=_VI + _VI.upper() + " ,.;:-+()/0123456789", max_size=120),
+    st.sampled_from(["", "QUÝ I", "I. NHIỆM VỤ", "1. Tổ chức hội nghị", "- Chủ trì: Văn phòng", "a) Kiểm tra",
+                     "- Thời gian: trước ngày 15/3/2025", "Nơi nhận:", "KẾ HOẠCH CÔNG TÁC NĂM 2025"])),
+    max_size=40).map("\n".join)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_PLANLIKE, form=st.sampled_from(["docx", "pdf"]))
+def test_arbitrary_programmes_in_word_and_pdf_never_raise_anything_but_plan_read_error(text, form):
+    from tests.wordlike import text_pdf, word_docx
+
+    data = word_docx(text) if form == "docx" else text_pdf(text)
+    try:
+        plan = read_plan(data, f"kh.{form}", today=TODAY)
+    except PlanReadError as exc:
+        assert str(exc).startswith(f"Không đọc được tệp kh.{form}: ")
+    else:
+        assert all(t.title for t in plan.tasks)

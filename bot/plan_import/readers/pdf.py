@@ -27,7 +27,7 @@ from bot.plan_import.tables import find_header, read_rows
 
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–—\s]*$", re.I)
 _MARKER = re.compile(r"^(?:[IVXLC]{1,6}\.|\d{1,3}(?:\.\d{1,3})*[.)]|[a-zđ][.)]|\(\d{1,3}\)|[-+•*–])\s")
-MIN_LETTERS_PER_PAGE = 40
+MIN_LETTERS = 40
 
 
 def read_pdf(data: bytes, *, name: str = "", stem: str = "", today: date | None = None) -> ParsedPlan:
@@ -71,7 +71,7 @@ def read_pdf(data: bytes, *, name: str = "", stem: str = "", today: date | None 
                 else:
                     lines.extend(table_lines(rows))
             page.close()  # pdfplumber caches each page's objects until closed
-        if letters < MIN_LETTERS_PER_PAGE * max(1, min(len(pdf.pages), 3)):
+        if letters < MIN_LETTERS or len(scanned) > len(pdf.pages) / 2:  # no text, or mostly pictures of it
             raise PlanReadError(texts.READ_PDF_SCANNED, name)
         text = "\n".join(lines)
         if text.count("(cid:") > 20:
