@@ -154,3 +154,59 @@ def test_the_command_line_says_the_same_one_line(tmp_path, capsys):
     assert main(["plan", "parse", str(path)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("Không đọc được tệp ban_quet.pdf: tệp PDF này là bản quét") and "\n" not in err
+
+
+def test_word_text_in_tracked_changes_smart_tags_content_controls_and_text_boxes_is_read():
+    """What Word shows is read: a tracked insertion, a smart tag, a field's result, a block
+    content control, a text box; a tracked deletion is not."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    document.add_paragraph("KẾ HOẠCH CÔNG TÁC NĂM 2025")
+    body = document.element.body
+    w = nsdecls("w")
+    for xml in [
+        f'<w:p {w}><w:r><w:t xml:space="preserve">1. Tổ chức hội nghị sơ kết, hoàn thành </w:t></w:r>'
+        f'<w:del w:id="1" w:author="A"><w:r><w:delText>trước ngày 30/6/2025</w:delText></w:r></w:del>'
+        f'<w:ins w:id="2" w:author="A"><w:r><w:t>trước ngày 15/7/2025</w:t></w:r></w:ins></w:p>',
+        f'<w:p {w}><w:r><w:t xml:space="preserve">- Chủ trì: </w:t></w:r><w:smartTag w:uri="x" w:element="place">'
+        f'<w:r><w:t>Văn phòng UBND tỉnh</w:t></w:r></w:smartTag></w:p>',
+        f'<w:sdt {w}><w:sdtContent><w:p><w:r><w:t xml:space="preserve">2. Kiểm tra cơ sở, hoàn thành </w:t></w:r>'
+        f'<w:fldSimple w:instr="DATE"><w:r><w:t>trước ngày 30/9/2025</w:t></w:r></w:fldSimple></w:p>'
+        f'<w:p><w:r><w:t>- Chủ trì: Thanh tra tỉnh</w:t></w:r></w:p></w:sdtContent></w:sdt>',
+        f'<w:p {w}><w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml"><v:textbox><w:txbxContent>'
+        f'<w:p><w:r><w:t>3. Báo cáo kết quả, hoàn thành trước ngày 15/12/2025</w:t></w:r></w:p>'
+        f'</w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>',
+    ]:
+        body.insert(len(body) - 1, parse_xml(xml))  # before w:sectPr
+    buf = io.BytesIO()
+    document.save(buf)
+    plan = read_plan(buf.getvalue(), "kh.docx", today=TODAY)
+    assert [(t.due, t.lead) for t in plan.tasks] == [
+        (date(2025, 7, 15), ["Văn phòng UBND tỉnh"]), (date(2025, 9, 30), ["Thanh tra tỉnh"]),
+        (date(2025, 12, 15), [])]
+
+
+def test_word_tables_with_merged_cells():
+    document = docx.Document()
+    document.add_paragraph("KẾ HOẠCH TRIỂN KHAI NĂM 2025")
+    table = document.add_table(rows=1, cols=5)
+    for cell, head in zip(table.rows[0].cells, ["STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp",
+                                                 "Thời gian hoàn thành"]):
+        cell.text = head
+    group = table.add_row().cells
+    group[0].merge(group[4]).text = "I. HOÀN THIỆN THỂ CHẾ"  # merged across the row
+    for row in (["1", "Rà soát văn bản quy phạm pháp luật", "Sở Tư pháp", "Các sở, ngành", "Quý II/2025"],
+                ["2", "Xây dựng quy chế phối hợp", "", "Sở Nội vụ", "Quý III/2025"],
+                ["3", "Tập huấn cán bộ", "Sở Nội vụ", "", "Tháng 9/2025"]):
+        for cell, value in zip(table.add_row().cells, row):
+            cell.text = value
+    table.rows[2].cells[2].merge(table.rows[3].cells[2])  # one lead for two rows
+    buf = io.BytesIO()
+    document.save(buf)
+    plan = read_plan(buf.getvalue(), "kh.docx", today=TODAY)
+    assert [(t.title, t.due, t.lead, t.support) for t in plan.tasks] == [
+        ("Rà soát văn bản quy phạm pháp luật", date(2025, 6, 30), ["Sở Tư pháp"], ["Các sở, ngành"]),
+        ("Xây dựng quy chế phối hợp", date(2025, 9, 30), ["Sở Tư pháp"], ["Sở Nội vụ"]),
+        ("Tập huấn cán bộ", date(2025, 9, 30), ["Sở Nội vụ"], [])]

@@ -26,16 +26,17 @@ def read_docx(data: bytes, *, name: str = "", stem: str = "", today: date | None
     lines: list[str] = []
     table_tasks: list[ParsedTask] = []
     table_title, table_year, explicit_title = "", None, ""
-    for block in document.iter_inner_content():
+    for block in blocks(document):
         if isinstance(block, Paragraph):
-            text = unicodedata.normalize("NFC", block.text or "").strip()
-            if not text:
-                continue
-            if _style_name(block) == "Title" and not explicit_title:
-                explicit_title = re.sub(r"\s+", " ", text)
-            # a paragraph is a paragraph: the blank line keeps the parser from joining it
-            # to the next one as if it were a hard-wrapped line of text
-            lines.extend([numbering.prefix(block) + text, ""])
+            text = unicodedata.normalize("NFC", paragraph_text(block._p)).strip()
+            if text:
+                if _style_name(block) == "Title" and not explicit_title:
+                    explicit_title = re.sub(r"\s+", " ", text)
+                # a paragraph is a paragraph: the blank line keeps the parser from joining it
+                # to the next one as if it were a hard-wrapped line of text
+                lines.extend([numbering.prefix(block) + text, ""])
+            for box in text_boxes(block._p):  # a letterhead or note in a text box
+                lines.extend([box, ""])
             continue
         if isinstance(block, Table):
             rows = table_rows(block)
@@ -77,6 +78,65 @@ def _int_emu(v: str | None) -> int:
         return 0
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_TEXT_TAGS = {f"{_W}t": None, f"{_W}tab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
+# what Word shows is not inside these: deleted or moved-away text, text boxes (read on
+# their own), the fallback copy of a drawing, a field's code
+_HIDDEN = {f"{_W}del", f"{_W}moveFrom", f"{_W}txbxContent", _MC_FALLBACK, f"{_W}instrText"}
+
+
+def blocks(document):
+    """Body paragraphs and tables in order, also those inside block-level content controls
+    (w:sdt: cover pages, forms), which python-docx's own iteration skips."""
+    def walk(parent_el, parent):
+        for child in parent_el.iterchildren():
+            if child.tag == f"{_W}p":
+                yield Paragraph(child, parent)
+            elif child.tag == f"{_W}tbl":
+                yield Table(child, parent)
+            elif child.tag == f"{_W}sdt":
+                content = child.find(f"{_W}sdtContent")
+                if content is not None:
+                    yield from walk(content, parent)
+    body = document.element.body
+    yield from walk(body, document._body)
+
+
+def paragraph_text(p) -> str:
+    """The text Word shows for a paragraph: runs anywhere inside it — tracked insertions,
+    smart tags, inline content controls, fields, hyperlinks — but not deleted text."""
+    out: list[str] = []
+    for el in p.iter(*_TEXT_TAGS):
+        if _hidden(el, p):
+            continue
+        fixed = _TEXT_TAGS[el.tag]
+        out.append(el.text or "" if fixed is None else fixed)
+    return "".join(out)
+
+
+def _hidden(el, stop) -> bool:
+    for anc in el.iterancestors():
+        if anc is stop:
+            return False
+        if anc.tag in _HIDDEN:
+            return True
+    return False
+
+
+def text_boxes(p) -> list[str]:
+    """Paragraphs of the text boxes anchored in a paragraph (each once, not its fallback)."""
+    lines = []
+    for box in p.iter(f"{_W}txbxContent"):
+        if any(anc.tag in (_MC_FALLBACK, f"{_W}txbxContent") for anc in box.iterancestors()):
+            continue
+        for inner in box.iter(f"{_W}p"):
+            text = unicodedata.normalize("NFC", paragraph_text(inner)).strip()
+            if text:
+                lines.append(text)
+    return lines
+
+
 def _style_name(par) -> str:
     try:
         return par.style.name if par.style is not None else ""
@@ -100,12 +160,10 @@ def table_rows(table) -> list[list[str]]:
                 row.append("")
                 continue
             seen.add(id(tc))
-            row.append(unicodedata.normalize("NFC", cell.text or "").strip())
+            text = "\n".join(paragraph_text(p) for p in tc.iterchildren(f"{_W}p"))
+            row.append(unicodedata.normalize("NFC", text).strip())
         rows.append(row)
     return rows
-
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 class Numbering:
