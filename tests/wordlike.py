@@ -184,8 +184,9 @@ def _font_dir() -> Path:
 
 
 def text_pdf(text: str) -> bytes:
-    """A PDF with a text layer: each line of the text a paragraph (wrapped by width, as a
-    word processor prints it), markers as typed, the emphasis stars dropped."""
+    """A PDF with a text layer as a word processor prints the programme: body lines as
+    paragraphs wrapped at the page width (markers as typed, emphasis stars dropped), the
+    letterhead and the recipients / signature as two columns side by side."""
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
@@ -193,16 +194,30 @@ def text_pdf(text: str) -> bytes:
     pdf.add_font("DejaVu", "", str(_font_dir() / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(_font_dir() / "DejaVuSans-Bold.ttf"))
     pdf.add_page()
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            pdf.ln(3)
-            continue
-        caps = _is_caps(line.replace("*", ""))
-        pdf.set_font("DejaVu", "B" if caps else "", 11)
-        pdf.multi_cell(0, 6, line.replace("**", "").replace("*", "") if line != "*" else "*",
-                       new_x="LMARGIN", new_y="NEXT")
+    left, right, body, recipients, signature = split_parts(text)
+
+    def columns(a: list[str], b: list[str]) -> None:
+        top = pdf.get_y()
+        ends = []
+        for lines, x in ((a, 20), (b, 110)):
+            pdf.set_xy(x, top)
+            for line in lines:
+                pdf.set_font("DejaVu", "B" if _is_caps(line.replace("*", "")) else "", 10)
+                pdf.set_x(x)
+                pdf.multi_cell(80, 5, _plain(line), align="C", new_x="LEFT", new_y="NEXT")
+            ends.append(pdf.get_y())
+        pdf.set_xy(20, max(ends) + 6)
+
+    if left or right:
+        columns(left, right)
+    for line in body:
+        pdf.set_font("DejaVu", "B" if _is_caps(line.replace("*", "")) else "", 11)
+        pdf.multi_cell(0, 6, _plain(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+    if recipients or signature:
+        columns(recipients, signature)
     return bytes(pdf.output())
 
 
-__all__ = ["word_docx", "text_pdf", "split_parts"]
+def _plain(line: str) -> str:
+    return line.replace("**", "").replace("*", "") or "*"

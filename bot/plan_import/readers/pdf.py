@@ -89,8 +89,8 @@ def _page_items(page, last: dict | None) -> tuple[list[tuple[str, object]], dict
     order, with "" lines between paragraphs; and the page's last text line."""
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
-    raw = [ln for ln in page.extract_text_lines(keep_blank_chars=False)
-           if not any(_inside(ln, b) for b in boxes) and ln["text"].strip()]
+    raw = [seg for ln in page.extract_text_lines(keep_blank_chars=False)
+           if not any(_inside(ln, b) for b in boxes) for seg in _segments(ln) if seg["text"].strip()]
     raw = _drop_page_numbers(raw, page.height)
     spacing = _line_spacing(raw)
     left = min((ln["x0"] for ln in raw), default=0.0)
@@ -117,6 +117,34 @@ def _page_items(page, last: dict | None) -> tuple[list[tuple[str, object]], dict
         items.append((t.bbox[1], "table", rows))
     items.sort(key=lambda it: it[0])
     return [(kind, value) for _, kind, value in items], (prev if not boxes else None)
+
+
+COLUMN_GAP = 24.0  # points of blank between two words that are not on one line of text
+
+
+def _segments(line: dict) -> list[dict]:
+    """A line as pdfplumber joins it may hold two columns side by side (the letterhead's
+    two blocks, "Nơi nhận" beside the signature): split it where the gap is wide."""
+    chars = [c for c in line.get("chars", []) if c["text"].strip()]
+    if not chars:
+        return [line]
+    parts: list[list[dict]] = [[chars[0]]]
+    for prev, ch in zip(chars, chars[1:]):
+        if ch["x0"] - prev["x1"] > COLUMN_GAP:
+            parts.append([])
+        parts[-1].append(ch)
+    if len(parts) == 1:
+        return [line]
+    out = []
+    for part in parts:
+        text = ""
+        for prev, ch in zip([None, *part], part):
+            if prev is not None and ch["x0"] - prev["x1"] > 0.15 * max(1.0, ch.get("size", 10)):
+                text += " "
+            text += ch["text"]
+        out.append({"text": text, "x0": part[0]["x0"], "x1": part[-1]["x1"], "top": line["top"],
+                    "bottom": line["bottom"], "chars": part})
+    return out
 
 
 def _inside(line: dict, box: tuple[float, float, float, float]) -> bool:
