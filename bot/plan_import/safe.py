@@ -19,6 +19,7 @@ import multiprocessing
 import resource
 import signal
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -96,7 +97,8 @@ class ReadOutcome:
 def read_isolated(data: bytes, name: str = "", today: date | None = None,
                   budget: Budget = DEFAULT_BUDGET) -> ReadOutcome:
     """Read `data` in a worker process within `budget` (blocking; call from a thread)."""
-    slot = _slots.setdefault(budget.concurrent, threading.BoundedSemaphore(budget.concurrent))
+    with _context_lock:
+        slot = _slots.setdefault(budget.concurrent, threading.BoundedSemaphore(budget.concurrent))
     with slot:
         ctx = _mp()
         receive, send = ctx.Pipe(duplex=False)
@@ -155,7 +157,13 @@ def read_path_isolated(path: Path, budget: Budget = DEFAULT_BUDGET, today: date 
     return read_plan_isolated(data, name, today, budget)
 
 
+# the threads that wait for reading processes: their own, so files queued behind the budget's
+# concurrency never hold the event loop's default executor
+_waiters = ThreadPoolExecutor(max_workers=DEFAULT_BUDGET.concurrent, thread_name_prefix="plan-read")
+
+
 async def read_plan_in_worker(data: bytes, name: str = "", today: date | None = None,
                               budget: Budget = DEFAULT_BUDGET) -> ParsedPlan:
     """The same, awaited without blocking the event loop: other chats go on meanwhile."""
-    return await asyncio.to_thread(read_plan_isolated, data, name, today, budget)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_waiters, read_plan_isolated, data, name, today, budget)
