@@ -210,3 +210,27 @@ def test_word_tables_with_merged_cells():
         ("Rà soát văn bản quy phạm pháp luật", date(2025, 6, 30), ["Sở Tư pháp"], ["Các sở, ngành"]),
         ("Xây dựng quy chế phối hợp", date(2025, 9, 30), ["Sở Tư pháp"], ["Sở Nội vụ"]),
         ("Tập huấn cán bộ", date(2025, 9, 30), ["Sở Nội vụ"], [])]
+
+
+def test_a_ruled_table_in_a_pdf_is_read_as_a_table():
+    from fpdf import FPDF
+
+    fonts = Path(__import__("matplotlib").get_data_path()) / "fonts/ttf"
+    pdf = FPDF()
+    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
+    pdf.set_font("DejaVu", size=10)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "PHỤ LỤC NHIỆM VỤ NĂM 2025", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    with pdf.table(col_widths=(12, 70, 40, 40, 28)) as table:
+        for row in (["TT", "Nội dung", "Chủ trì", "Phối hợp", "Hạn hoàn thành"],
+                    ["1", "Rà soát văn bản quy phạm pháp luật của tỉnh", "Sở Tư pháp", "Các sở, ngành", "30/06/2025"],
+                    ["2", "Tập huấn cho công chức cấp xã", "Sở Nội vụ", "", "Quý III/2025"]):
+            cells = table.row()
+            for value in row:
+                cells.cell(value)
+    plan = read_plan(bytes(pdf.output()), "phu_luc.pdf", today=TODAY)
+    assert [(t.title, t.due, t.lead, t.support) for t in plan.tasks] == [
+        ("Rà soát văn bản quy phạm pháp luật của tỉnh", date(2025, 6, 30), ["Sở Tư pháp"], ["Các sở, ngành"]),
+        ("Tập huấn cho công chức cấp xã", date(2025, 9, 30), ["Sở Nội vụ"], [])]
