@@ -146,7 +146,7 @@ async def test_tasks_without_a_lead_come_first_and_get_one_in_chat(harness, ctx)
     preview = await harness.send_file(lan, "kh.txt", WITHOUT_LEADS.encode())
     text = preview["text"]
     assert "⚠️ Cần xem trước khi nhập:" in text
-    assert "2 nhiệm vụ chưa có đơn vị chủ trì (Q1.2, Q1.3)" in text or "2 nhiệm vụ chưa có đơn vị chủ trì" in text
+    assert "• 2 nhiệm vụ chưa có đơn vị chủ trì (Q1.2, Q1.3)" in text
     assert text.index("chưa có đơn vị chủ trì") < text.index("Theo thời hạn")
     assert "chưa giao đơn vị" in text
 
@@ -203,3 +203,23 @@ async def test_a_double_pressed_confirmation_imports_once(harness, ctx):
     assert second["text"] == "Kế hoạch này đã được xác nhận nhập rồi; không nhập lần nữa."
     imported = [m for m in harness.messages(lan) if m.get("text", "").startswith("Đã nhập kế hoạch")]
     assert len(imported) == 1 and await count(ctx, Task) == 14 and await count(ctx, Plan) == 1
+
+
+async def test_parts_of_the_document_not_read_are_named_first(harness, ctx):
+    import io
+
+    import docx
+    from docx.shared import Cm
+
+    from tests.test_plan_forms import _png
+    from tests.wordlike import word_docx
+
+    document = docx.Document(io.BytesIO(word_docx(SAMPLE.read_text(encoding="utf-8"))))
+    document.add_picture(_png(), width=Cm(16))
+    buf = io.BytesIO()
+    document.save(buf)
+    lan = await harness.person(1001, "Chị Lan", role="secretariat")
+    preview = (await harness.send_file(lan, "ct.docx", buf.getvalue()))["text"]
+    assert "⚠️ Cần xem trước khi nhập:" in preview
+    assert "• Không đọc được: 1 hình ảnh lớn trong tài liệu" in preview
+    assert preview.index("Không đọc được") < preview.index("Theo thời hạn")
