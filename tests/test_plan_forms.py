@@ -234,3 +234,16 @@ def test_a_ruled_table_in_a_pdf_is_read_as_a_table():
     assert [(t.title, t.due, t.lead, t.support) for t in plan.tasks] == [
         ("Rà soát văn bản quy phạm pháp luật của tỉnh", date(2025, 6, 30), ["Sở Tư pháp"], ["Các sở, ngành"]),
         ("Tập huấn cho công chức cấp xã", date(2025, 9, 30), ["Sở Nội vụ"], [])]
+
+
+@pytest.mark.parametrize("rows,layout", [
+    ([["ỦY BAN NHÂN DÂN\nTỈNH LAI CHÂU\nSố: 7360/KH-UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do"]], True),
+    ([["Nơi nhận:\n- Như trên;\n- Lưu: VT.", "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"]], True),
+    ([["STT", "Nội dung", "Thời gian"], ["1", "Tổ chức tập huấn", "Quý II"]], False),
+    ([["Việc", "Khi nào"]] * 3, False),
+    ([["a", "b", "c", "d"]], False),
+])
+def test_layout_tables_are_told_from_tables_of_items(rows, layout):
+    from bot.plan_import.readers.assemble import is_layout_table
+
+    assert is_layout_table(rows) is layout

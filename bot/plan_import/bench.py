@@ -9,11 +9,17 @@ With ``--hostile``: each file of `bot.plan_import.hostile` (zip bomb, numbering 
 billion, entity bomb, long and pathological text, PDF stream bomb) is read by the isolated
 reader the bot uses; per file the wall time, the reading process's peak memory and whether
 it was read or refused (with the reason), and whether all stayed within the budget.
+
+With ``--writers N``: a plan of N tasks is imported into a fresh SQLite database in batches
+(as the chat import does; ``--one-transaction`` for the old way) while another writer
+commits a row every 20 ms; prints the import time, the other writer's commits during the
+import, its longest wait and how many of its writes failed ("database is locked").
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import statistics
 import sys
@@ -43,9 +49,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", "-n", type=int, default=5, help="timed reads per document (default 5)")
     p.add_argument("--json", action="store_true", help="print one JSON line instead of a table")
     p.add_argument("--hostile", action="store_true", help="read the hostile files in the worker, within the budget")
+    p.add_argument("--writers", type=int, metavar="N", help="import N tasks while another writer commits")
+    p.add_argument("--one-transaction", action="store_true", help="with --writers: no batches")
     args = p.parse_args(argv or [])
     if args.hostile:
         return hostile(args.json)
+    if args.writers:
+        print(json.dumps(asyncio.run(writers(args.writers, not args.one_transaction)), ensure_ascii=False))
+        return 0
 
     from bot.plan_import import PlanReadError, read_plan
 
@@ -107,6 +118,49 @@ def hostile(as_json: bool) -> int:
                "max_s": max(r["s"] for r in rows), "max_peak_mb": max(r["peak_mb"] for r in rows), "rows": rows}
     print(json.dumps(summary, ensure_ascii=False))
     return 0
+
+
+async def writers(n_tasks: int, batched: bool) -> dict:
+    import tempfile
+
+    from bot.plan_import.model import ParsedPlan, ParsedTask
+    from bot.services.plans import IMPORT_BATCH, import_plan
+    from storage.db import create_engine, make_sessionmaker, upgrade
+    from storage.models import AuditLog
+
+    url = f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp(prefix='dondoc-bench-writers-')) / 'w.sqlite3'}"
+    await asyncio.to_thread(upgrade, url)
+    engine = create_engine(url)
+    sessions = make_sessionmaker(engine)
+    parsed = ParsedPlan(title="Kế hoạch lớn năm 2025", year=2025, tasks=[
+        ParsedTask(code=f"T{i}", title=f"Nhiệm vụ số {i}", due=date(2025, 12, 31), lead=[f"Đơn vị {i % 300}"])
+        for i in range(n_tasks)])
+    waits: list[float] = []
+    failures = 0
+
+    async def run_import() -> float:
+        t0 = time.perf_counter()
+        async with sessions() as s:
+            await import_plan(s, parsed, today=TODAY, batch_size=IMPORT_BATCH if batched else None)
+            await s.commit()
+        return time.perf_counter() - t0
+
+    importing = asyncio.create_task(run_import())
+    while not importing.done():
+        t0 = time.perf_counter()
+        try:
+            async with sessions() as s:
+                s.add(AuditLog(action="bench_writer", detail={}))
+                await s.commit()
+        except Exception:  # noqa: BLE001 - "database is locked" is what is counted
+            failures += 1
+        if not importing.done():
+            waits.append(time.perf_counter() - t0)
+        await asyncio.sleep(0.02)
+    seconds = await importing
+    await engine.dispose()
+    return {"tasks": n_tasks, "batched": batched, "import_s": round(seconds, 2), "writer_commits": len(waits),
+            "writer_max_wait_ms": round(max(waits, default=0) * 1000, 1), "writer_failures": failures}
 
 
 if __name__ == "__main__":

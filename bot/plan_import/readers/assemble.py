@@ -48,7 +48,8 @@ def is_layout_table(rows: list[list[str]]) -> bool:
     """A table used to place text side by side — the letterhead, "Nơi nhận" and the
     signature — rather than to list items: one or two rows, at most three columns."""
     filled = [r for r in rows if any(c.strip() for c in r)]
-    return 0 < len(filled) <= 2 and max(len(r) for r in filled) <= 3
+    numbered = any(re.fullmatch(r"\d{1,3}\.?", c.strip()) for r in filled for c in r)  # an item's number
+    return 0 < len(filled) <= 2 and max(len(r) for r in filled) <= 3 and not numbered
 
 
 def layout_lines(rows: list[list[str]]) -> list[str]:
