@@ -127,7 +127,7 @@ class ImportResult:
     assignments: list[int] = field(default_factory=list)  # ids created or changed
 
 
-IMPORT_BATCH = 200  # tasks written per transaction when committing in batches
+IMPORT_BATCH = 100  # tasks written per transaction when committing in batches
 
 
 async def import_plan(
@@ -208,7 +208,7 @@ async def import_plan(
 
 # SQLite has one write lock and a waiting writer retries on a backoff of up to 100 ms: after
 # each batch the import pauses that long, or it would take the lock back before anyone else.
-SQLITE_BATCH_PAUSE = 0.1
+SQLITE_BATCH_PAUSE = 0.15
 
 
 async def _write_batch(session: AsyncSession, assignments: list[Assignment], today: date, policy) -> list[Assignment]:
