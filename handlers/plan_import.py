@@ -48,12 +48,12 @@ def _is_plan_upload(context: DondocContext, msg: Message) -> bool:
     """A staff member's file that is not a reply: a programme to import. Staff who are also
     a unit's contact send reports too, so for them only the programme formats count."""
     member = context.member
-    if member is None or member.role not in STAFF or msg.reply_to_message:
+    if member is None or member.role not in STAFF:
         return False
     if member.unit_id is None:
-        return True  # the secretariat's files are never check-ins
+        return True  # the secretariat's files are never check-ins, replies included
     ext = Path(msg.document.file_name or "").suffix.lower().lstrip(".") if msg.document else ""
-    return ext in PLAN_EXTENSIONS
+    return ext in PLAN_EXTENSIONS and not msg.reply_to_message
 
 
 async def on_document(update: Update, context: DondocContext) -> None:
@@ -74,7 +74,7 @@ async def on_photo(update: Update, context: DondocContext) -> None:
     """A photo of a programme from the secretariat: say what to send instead."""
     msg = update.effective_message
     member = context.member
-    if member is None or member.role not in STAFF or member.unit_id is not None or msg.reply_to_message:
+    if member is None or member.role not in STAFF or member.unit_id is not None:
         return  # a unit contact's photo is a report (check-in)
     await msg.reply_text(str(PlanReadError(texts.READ_IMAGE, "ảnh")))
     raise ApplicationHandlerStop

@@ -150,6 +150,12 @@ async def test_tasks_without_a_lead_come_first_and_get_one_in_chat(harness, ctx)
     assert text.index("chưa có đơn vị chủ trì") < text.index("Theo thời hạn")
     assert "chưa giao đơn vị" in text
 
+    # the corrected spreadsheet sent as a reply to the preview is read as the programme too
+    sheet = await harness.press(lan, preview, button(preview, "📊"))
+    again = await harness.send_file(lan, "ke_hoach_de_sua.xlsx", harness.sandbox.file_content(
+        sheet["document"]["file_id"]), reply_to=preview["message_id"])
+    assert "• 2 nhiệm vụ chưa có đơn vị chủ trì (Q1.2, Q1.3)" in again["text"]
+
     prompt = await harness.press(lan, preview, button(preview, "🏷"))
     assert prompt["text"].startswith("Trả lời tin nhắn này bằng tên đơn vị chủ trì cho 2 nhiệm vụ")
     fixed = await harness.say(lan, "Văn phòng Ban Chỉ đạo", reply_to=prompt["message_id"])
