@@ -59,10 +59,11 @@ def cmd_db_upgrade(args) -> int:
 
 
 def cmd_plan_parse(args) -> int:
-    from bot.plan_import import PlanReadError, read_plan
+    from bot.plan_import import PlanReadError
+    from bot.plan_import.safe import read_path_isolated
 
     try:
-        plan = read_plan(Path(args.file))
+        plan = read_path_isolated(Path(args.file))
     except PlanReadError as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -78,16 +79,18 @@ def cmd_plan_parse(args) -> int:
 
 
 def cmd_plan_import(args) -> int:
-    from bot.plan_import import PlanReadError, read_plan
-    from bot.services.plans import import_plan, preview_plan
+    from bot.plan_import import PlanReadError
+    from bot.plan_import.safe import read_path_isolated
+    from bot.services.plans import apply_default_lead, import_plan, preview_plan
     from bot.texts import plan_preview_text
 
     settings = _settings()
     try:
-        parsed = read_plan(Path(args.file))
+        parsed = read_path_isolated(Path(args.file))
     except PlanReadError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    apply_default_lead(parsed, settings.default_lead_unit)
 
     async def go() -> int:
         from bot.context import build_context

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(20.0, gt=0)
     allowed_file_types: str = DEFAULT_ALLOWED_TYPES
     admin_ids: str = ""
+    default_lead_unit: str = Field("", max_length=300)  # lead of tasks whose document names none
     web_port: int = Field(8080, ge=0, le=65535)
     webhook_url: str = ""
     webhook_port: int = Field(8443, ge=0, le=65535)

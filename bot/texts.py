@@ -52,29 +52,60 @@ STRANGER = (
 
 
 # --- plan import -------------------------------------------------------------------
+def _codes(codes: list[str], limit: int = 12) -> str:
+    return ", ".join(codes[:limit]) + (f" … (+{len(codes) - limit})" if len(codes) > limit else "")
+
+
 def plan_preview_text(pv) -> str:
-    """The preview shown before anything is saved (pv: bot.services.plans.PlanPreview)."""
-    lines = [f"📋 {pv.title}" + (f" — năm {pv.year}" if pv.year else ""),
-             f"Số nhiệm vụ: {pv.task_count}" + (f" (không có hạn: {pv.no_due})" if pv.no_due else "")]
+    """The preview shown before anything is saved (pv: bot.services.plans.PlanPreview):
+    what needs the secretariat's attention first, then the summary."""
+    year = f" — năm {pv.year}" if pv.year and str(pv.year) not in pv.title else ""
+    lines = [f"📋 {pv.title}{year}", f"Số nhiệm vụ: {pv.task_count}"]
     if pv.updates_plan_id:
         lines.append("ℹ️ Kế hoạch này đã có: nhập lại sẽ cập nhật các nhiệm vụ theo mã, không tạo trùng.")
-    if pv.by_quarter:
-        lines.append("Theo quý: " + ", ".join(f"{q}: {n}" for q, n in pv.by_quarter.items()))
+    if pv.needs_attention:
+        lines.append("")
+        lines.append("⚠️ Cần xem trước khi nhập:")
+        if pv.no_lead:
+            lines.append(f"• {len(pv.no_lead)} nhiệm vụ chưa có đơn vị chủ trì ({_codes(pv.no_lead)}): sẽ hiện là "
+                         f"\"chưa giao đơn vị\" và không ai được nhắc cho đến khi được giao. Bấm \"{PLAN_SET_LEAD}\" "
+                         "hoặc sửa cột Chủ trì trong bảng tính rồi gửi lại.")
+        if pv.no_due:
+            lines.append(f"• {len(pv.no_due)} nhiệm vụ chưa có hạn ({_codes(pv.no_due)}): không được nhắc hạn; "
+                         "sửa cột Hạn hoàn thành trong bảng tính nếu cần.")
+        if pv.unknown_units:
+            lines.append(f"• {len(pv.unknown_units)} đơn vị chưa có trong danh bạ (sẽ được tạo mới): "
+                         + "; ".join(pv.unknown_units[:15]) + (" …" if len(pv.unknown_units) > 15 else ""))
+        for part in pv.unread:
+            lines.append(f"• {part}")
+        lines.append("")
+    for unit, codes in pv.default_lead.items():
+        lines.append(f"ℹ️ {len(codes)} nhiệm vụ văn bản không ghi đơn vị chủ trì được giao cho đơn vị mặc định "
+                     f"{unit} ({_codes(codes)}).")
+    if pv.by_period:
+        lines.append("Theo thời hạn: " + ", ".join(f"{q}: {n}" for q, n in pv.by_period.items()))
     if pv.units:
         lines.append(f"Đơn vị ({len(pv.units)}): " + "; ".join(list(pv.units)[:12])
                      + (" …" if len(pv.units) > 12 else ""))
-    if pv.unknown_units:
-        lines.append("⚠️ Đơn vị chưa có trong danh bạ (sẽ được tạo mới): " + "; ".join(pv.unknown_units[:15])
-                     + (" …" if len(pv.unknown_units) > 15 else ""))
     if pv.first_tasks:
         lines.append("Một số nhiệm vụ đầu:")
         for t in pv.first_tasks:
-            lines.append(f"• {t.code}. {t.title[:120]} — hạn {fmt_date(t.due)}")
+            when = f"hạn {fmt_date(t.due)}" if t.due else "chưa có hạn"
+            lead = "; ".join(t.lead) if t.lead else "chưa giao đơn vị"
+            lines.append(f"• {t.code}. {t.title[:120]} — {when} — {lead}")
     return "\n".join(lines)
 
 
 PLAN_CONFIRM = "✅ Xác nhận nhập"
 PLAN_CANCEL = "✖️ Hủy"
+PLAN_SET_LEAD = "🏷 Giao đơn vị chủ trì"
+PLAN_LEAD_PROMPT = ("Trả lời tin nhắn này bằng tên đơn vị chủ trì cho {n} nhiệm vụ chưa có đơn vị ({codes}), "
+                    "ví dụ: Văn phòng Ban Chỉ đạo.")
+PLAN_LEAD_PROMPT_HEAD = "Trả lời tin nhắn này bằng tên đơn vị chủ trì"
+PLAN_LEAD_BAD = "Tên đơn vị phải có từ 2 đến 300 ký tự. Hãy trả lời lại tin nhắn trên bằng tên đơn vị."
+PLAN_LEAD_NONE_LEFT = "Mọi nhiệm vụ trong bản xem trước này đều đã có đơn vị chủ trì."
+PLAN_ALREADY_CONFIRMED = "Kế hoạch này đã được xác nhận nhập rồi; không nhập lần nữa."
+PLAN_IMPORTING = "Đang nhập {n} nhiệm vụ…"
 PLAN_AS_SHEET = "📊 Tải bảng tính để sửa"
 PLAN_IMPORTED = "Đã nhập kế hoạch: {created} nhiệm vụ mới, {updated} cập nhật, {cancelled} hủy."
 PLAN_CANCELLED = "Đã hủy, chưa ghi gì vào hệ thống."
@@ -82,8 +113,47 @@ PLAN_NO_TASKS = "Không tìm thấy nhiệm vụ nào trong tệp này. Hãy g�
 PLAN_EXPIRED = "Bản xem trước này không còn hiệu lực. Hãy gửi lại tệp kế hoạch."
 PLAN_SHEET_CAPTION = "Sửa bảng tính này rồi gửi lại để nhập; mã nhiệm vụ (cột TT) giữ nguyên để cập nhật đúng nhiệm vụ."
 PLAN_TEMPLATE_CAPTION = "Mẫu bảng tính kế hoạch: mỗi dòng một nhiệm vụ; đơn vị cách nhau bằng dấu ;"
-PLAN_READING = "Đang đọc kế hoạch…"
 FILE_TOO_BIG = "Tệp {name} lớn hơn {limit} MB (giới hạn tải về của Telegram) nên không nhận được. Hãy nén hoặc chia nhỏ rồi gửi lại."
+
+# a programme file that cannot be read: "Không đọc được tệp <name>: <reason>" — one line
+# that says why and what to send instead
+READ_FAILED = "Không đọc được tệp{name}: {reason}"
+READ_SEND_INSTEAD = "bản Word (.docx), PDF xuất từ Word, văn bản (.txt) hoặc bảng tính theo mẫu (/maukehoach)"
+READ_NOT_FOUND = "không tìm thấy tệp."
+READ_IS_DIRECTORY = "đây là một thư mục, không phải tệp."
+READ_OPEN_FAILED = "không mở được tệp ({error})."
+READ_TOO_BIG = "tệp lớn quá ({size:.1f} MB, tối đa {limit} MB)."
+READ_EMPTY = "tệp trống."
+READ_TOO_LONG = "văn bản dài quá ({chars:,} ký tự, tối đa {limit:,}): đây không giống một kế hoạch. Hãy chia nhỏ rồi gửi lại."
+READ_UNSUPPORTED = "{what} chưa được hỗ trợ. Hãy gửi " + READ_SEND_INSTEAD + "."
+READ_PASSWORD = "tệp được đặt mật khẩu. Hãy bỏ mật khẩu rồi gửi lại."
+READ_OLD_OFFICE = ("đây là định dạng Word/Excel cũ (.doc/.xls). Hãy mở tệp, chọn Lưu thành .docx hoặc .xlsx "
+                   "rồi gửi lại.")
+READ_OLD_FORMAT = "định dạng .{ext} chưa được hỗ trợ. Hãy lưu lại thành .docx hoặc .xlsx rồi gửi lại."
+READ_RTF = "tệp RTF chưa được hỗ trợ. Hãy lưu lại thành .docx rồi gửi lại."
+READ_OPENDOCUMENT = ("định dạng OpenDocument (.odt/.ods) chưa được hỗ trợ. Hãy lưu lại thành .docx hoặc .xlsx "
+                     "rồi gửi lại.")
+READ_PDF_SCANNED = ("tệp PDF này là bản quét/ảnh chụp, không có lớp chữ nên không đọc được. Hãy gửi bản Word "
+                    "(.docx) hoặc PDF xuất thẳng từ Word (chọn bôi đen được chữ).")
+READ_PDF_GARBLED = ("chữ trong tệp PDF này không trích ra được (phông chữ không chuẩn). Hãy gửi bản Word "
+                    "(.docx) của kế hoạch.")
+READ_PDF_TOO_MANY_PAGES = "tệp PDF dài quá ({pages} trang, tối đa {limit}). Hãy gửi riêng phần kế hoạch."
+READ_IMAGE = ("đây là ảnh, không đọc được chữ trong ảnh. Hãy gửi " + READ_SEND_INSTEAD + ".")
+READ_NOT_REAL_OFFICE = "tệp bị hỏng hoặc không phải là tệp {what} thật."
+READ_ZIP_DAMAGED = "tệp nén bị hỏng."
+READ_ZIP_NOT_PLAN = "đây là tệp nén, không phải kế hoạch. Hãy gửi " + READ_SEND_INSTEAD + "."
+READ_UNZIPPED_TOO_BIG = "nội dung giải nén lớn quá (hơn {limit} MB). Hãy lưu lại thành tệp nhỏ hơn rồi gửi lại."
+READ_NOT_TEXT = "nội dung không phải là văn bản (tệp bị hỏng hoặc sai đuôi tệp)."
+READ_DAMAGED = "tệp bị hỏng hoặc có nội dung không đọc được."
+READ_TOO_SLOW = ("tệp quá phức tạp, đọc hơn {seconds} giây chưa xong nên đã dừng. Hãy lưu lại thành tệp đơn "
+                 "giản hơn hoặc chia nhỏ rồi gửi lại.")
+READ_TOO_MUCH_MEMORY = ("tệp cần quá nhiều bộ nhớ để đọc (hơn {mb} MB) nên đã dừng. Hãy lưu lại thành tệp đơn "
+                        "giản hơn hoặc chia nhỏ rồi gửi lại.")
+# parts of a document that were read around, listed first in the preview
+READ_PART_PREFIX = "Không đọc được:"
+READ_PART_IMAGES = READ_PART_PREFIX + " {n} hình ảnh lớn trong tài liệu (chữ trong ảnh không đọc được)."
+READ_PART_PDF_PAGES = READ_PART_PREFIX + " trang {pages} của tệp PDF là ảnh quét, không có chữ."
+READ_BUSY = "Bot đang đọc một tệp kế hoạch khác của bạn. Hãy đợi kết quả rồi gửi tiếp."
 
 
 # --- reminders (bot/reminders/compose.py) ------------------------------------------------

@@ -32,19 +32,15 @@ async def clear_state(session: AsyncSession, key: str) -> None:
     await session.execute(delete(ConversationState).where(ConversationState.key == key))
 
 
+async def take_state(session: AsyncSession, key: str) -> dict[str, Any] | None:
+    """Read and delete in one statement: of two callers racing for the same state (a
+    button pressed twice), exactly one gets it; the other gets None."""
+    row = await session.execute(
+        delete(ConversationState).where(ConversationState.key == key).returning(ConversationState.data))
+    data = row.scalar_one_or_none()
+    return dict(data) if data is not None else None
+
+
 async def states_with_prefix(session: AsyncSession, prefix: str) -> list[ConversationState]:
     rows = await session.execute(select(ConversationState).where(ConversationState.key.startswith(prefix)))
     return list(rows.scalars())
-
-
-async def take_state(session: AsyncSession, key: str) -> dict[str, Any] | None:
-    """The state under ``key``, removed, for one taker only: of two callers racing (a
-    double tap), the one whose conditional DELETE removes the row gets the data, the other
-    None. Commit to make it final."""
-    row = await session.get(ConversationState, key)
-    if row is None:
-        return None
-    data = dict(row.data)
-    res = await session.execute(delete(ConversationState).where(ConversationState.key == key)
-                                .execution_options(synchronize_session=False))
-    return data if res.rowcount == 1 else None
