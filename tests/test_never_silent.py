@@ -93,8 +93,6 @@ async def silent_ones(harness, who: Person, messages, enough: int = 3) -> list[t
 
 STRANGER_OWNER = pytest.mark.xfail(strict=True, reason="inbox (handlers/common.py gate, handlers/joining.py): "
                                                        "a stranger whose join request is pending gets no answer")
-STAFF_FILES_OWNER = pytest.mark.xfail(strict=True, reason="formats (handlers/plan_import.py): a PDF, an image or an "
-                                                          "unknown file from the secretariat gets no answer")
 
 
 @pytest.mark.parametrize("role", [pytest.param("stranger", marks=STRANGER_OWNER), "member", "unit_head",
@@ -104,8 +102,7 @@ async def test_thirty_everyday_messages_each_get_a_vietnamese_answer(harness, ct
     assert await silent_ones(harness, people[role], EVERYDAY) == []
 
 
-@pytest.mark.parametrize("role", ["member", "unit_head", pytest.param("secretariat", marks=STAFF_FILES_OWNER),
-                                  pytest.param("admin", marks=STAFF_FILES_OWNER)])
+@pytest.mark.parametrize("role", ["member", "unit_head", "secretariat", "admin"])
 async def test_files_and_photos_each_get_a_vietnamese_answer(harness, ctx, role):
     people = await world(harness, ctx)
     assert await silent_ones(harness, people[role], FILES) == []
