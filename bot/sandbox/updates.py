@@ -41,6 +41,7 @@ class UpdatesMixin:
         if self._poller is not None and not self._poller.done():
             self._poller.set_result("conflict")
         me = self._poller = asyncio.get_running_loop().create_future()
+        self._notify()  # `polling` changed: tests wait on it instead of sleeping
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
@@ -50,6 +51,8 @@ class UpdatesMixin:
                     return copy.deepcopy(self._updates[:limit])
                 left = deadline - loop.time()
                 if left <= 0 or self._stopping.is_set():
+                    if timeout and left <= 0:
+                        self._counters["polls_timed_out"] += 1
                     return []
                 ev = self._changed
                 waiter = asyncio.ensure_future(ev.wait())
@@ -61,6 +64,11 @@ class UpdatesMixin:
         finally:
             if self._poller is me:
                 self._poller = None
+
+    @property
+    def polling(self) -> bool:
+        """A getUpdates long poll is waiting now (the bot is ready to take the next update at once)."""
+        return self._poller is not None and not self._poller.done()
 
     def _filter_allowed(self) -> None:
         allowed = self._allowed_updates or DEFAULT_UPDATE_TYPES
