@@ -4,7 +4,8 @@ scanner-only (no updates taken: a second process beside the one that polls).
 Start-up waits for Telegram with backoff instead of exiting. Updates that piled up while the bot was
 down are all taken, in order (never dropped): a member's answer sent during downtime is recorded
 when the bot is back; Telegram refuses a late answer to an old button press ("query is too old"),
-but the work the press asked for is still done. See README, "Running with a real token".
+but the work the press asked for is still done. Telegram keeps pending updates for 24 hours only.
+See README, "Running with a real token".
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ class SandboxState:
             self._blocked: set[int] = set()
         self._messages: dict[int, dict[int, StoredMessage]] = {}
         self._updates: list[dict] = []
+        self._update_born: dict[int, float] = {}  # update_id -> sandbox clock when it was queued
         self._allowed_updates: list[str] | None = None
         self._files: dict[str, StoredFile] = {}
         self._queries: dict[str, dict] = {}
@@ -49,7 +50,9 @@ class SandboxState:
         ev.set()
 
     def _push_update(self, kind: str, obj: dict) -> None:
-        self._updates.append({"update_id": next(self._update_seq), kind: copy.deepcopy(obj)})
+        update_id = next(self._update_seq)
+        self._updates.append({"update_id": update_id, kind: copy.deepcopy(obj)})
+        self._update_born[update_id] = self.clock()
         self._notify()
 
     def _shallow(self, data: dict) -> dict:

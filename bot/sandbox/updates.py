@@ -71,8 +71,12 @@ class UpdatesMixin:
         return self._poller is not None and not self._poller.done()
 
     def _filter_allowed(self) -> None:
+        """Drop pending updates of types the bot did not ask for, and (rule update_retention) those older
+        than Telegram keeps them."""
         allowed = self._allowed_updates or DEFAULT_UPDATE_TYPES
-        self._updates = [u for u in self._updates if any(k in allowed for k in u if k != "update_id")]
+        oldest = self.clock() - self.rules.update_retention_seconds if self.rules.update_retention else None
+        self._updates = [u for u in self._updates if any(k in allowed for k in u if k != "update_id")
+                         and (oldest is None or self._update_born.get(u["update_id"], oldest) >= oldest)]
 
     async def _m_setWebhook(self, params, files, call):
         url = str(params.get("url") or "")
