@@ -9,6 +9,7 @@ import contextlib
 import struct
 import zlib
 
+import aiohttp
 import pytest
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError
@@ -342,3 +343,25 @@ async def test_pending_updates_older_than_24_hours_are_gone():
             await sb.send_text(LAN, "trả lời sáng nay")
             now[0] += 120  # the first is now more than 24 hours old
             assert [u.message.text for u in await app.bot.get_updates()] == ["trả lời sáng nay"]
+
+
+async def test_the_control_api_edits_messages_expires_queries_and_switches_rules_over_http():
+    async with running() as sb:
+        sent = await sb.send_text(LAN, "50%")
+        app = build_app(sb)
+        async with app:
+            msg = await app.bot.send_message(LAN, "?", reply_markup=keyboard(["a"]))
+            qid = await sb.press_button(LAN, msg.message_id, "a")
+            async with aiohttp.ClientSession(sb.url) as http:
+                r = await http.post("/control/edit_text", json={"user_id": LAN, "message_id": sent["message_id"],
+                                                               "text": "80%"})
+                assert (await r.json())["message"]["text"] == "80%"
+                r = await http.post("/control/expire_callback_queries")
+                assert (await r.json())["expired"] == 1
+                r = await http.post("/control/config", json={"rules": {"require_start": False}})
+                assert (await r.json())["rules"]["require_start"] is False
+            with pytest.raises(BadRequest, match="(?i)query is too old"):
+                await app.bot.answer_callback_query(qid)
+            updates = await app.bot.get_updates()
+            assert [u.edited_message.text for u in updates if u.edited_message] == ["80%"]
+        assert sb.rules.require_start is False and sb.rules.callback_expiry is True
