@@ -365,3 +365,23 @@ async def test_the_control_api_edits_messages_expires_queries_and_switches_rules
             updates = await app.bot.get_updates()
             assert [u.edited_message.text for u in updates if u.edited_message] == ["80%"]
         assert sb.rules.require_start is False and sb.rules.callback_expiry is True
+
+
+async def test_a_press_the_bot_never_answers_is_reported():
+    handled: list[str] = []
+
+    async def forgetful(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        handled.append(update.callback_query.data)
+        if update.callback_query.data == "tra-loi":
+            await update.callback_query.answer()
+
+    async with running() as sb:
+        app = build_app(sb)
+        app.add_handler(CallbackQueryHandler(forgetful))
+        async with polling(app):
+            msg = await app.bot.send_message(LAN, "?", reply_markup=keyboard(["im-lang", "tra-loi"]))
+            silent = await sb.press_button(LAN, msg.message_id, "im-lang")
+            await sb.wait_for_callback_answer(await sb.press_button(LAN, msg.message_id, "tra-loi"), 10)
+            await sb.wait_until(lambda: len(handled) == 2, 10, "presses not handled")
+    assert [q["query_id"] for q in sb.unanswered_callback_queries(clear=True)] == [silent]
+    assert sb.unanswered_callback_queries() == []

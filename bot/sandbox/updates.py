@@ -48,6 +48,7 @@ class UpdatesMixin:
             while True:
                 self._filter_allowed()
                 if self._updates:
+                    self._mark_delivered(self._updates[:limit])
                     return copy.deepcopy(self._updates[:limit])
                 left = deadline - loop.time()
                 if left <= 0 or self._stopping.is_set():
@@ -156,6 +157,7 @@ class UpdatesMixin:
                 except Exception as exc:  # noqa: BLE001 - any delivery failure is retried
                     ok, err = False, f"Connection failed: {exc!r}"
                 if ok:
+                    self._mark_delivered([upd])
                     if self._updates and self._updates[0] is upd:
                         self._updates.pop(0)
                     backoff = 0.1
