@@ -117,9 +117,9 @@ async def test_run_waits_for_telegram_with_backoff_then_serves(ctx, settings, sa
         assert proc.returncode is None, "".join(seen)
         times = [c["time"] for c in sandbox.calls("getMe")]
         assert times[2] - times[1] > times[1] - times[0]  # the wait grows
+        await sandbox.send_text(MINH, "/start")  # written while the bot is down: taken when it is back
         sandbox.outage = False
         await _line(proc, r"long polling Telegram", seen)
-        await sandbox.send_text(MINH, "/start")
         reply = await sandbox.wait_for_message(MINH, timeout=30)
         assert "Anh Minh" in reply["text"]
     finally:
@@ -145,13 +145,18 @@ async def test_settings_telegram_would_refuse_stop_start_up_with_one_line(settin
     assert sandbox.calls() == []  # refused before asking Telegram anything
 
 
-async def test_a_webhook_without_a_secret_gets_a_generated_one(ctx, settings, sandbox, tmp_path):
+async def test_a_webhook_without_a_secret_or_a_path_gets_a_generated_secret_and_listens_on_root(
+        ctx, settings, sandbox, tmp_path):
+    await _member(ctx, sandbox)
     env = _env(settings, sandbox, DONDOC_WEBHOOK_URL=PUBLIC, DONDOC_WEBHOOK_PORT="0")
     seen: list[str] = []
     proc = await _start(tmp_path, env)
     try:
         generated = (await _line(proc, r"DONDOC_WEBHOOK_SECRET.*: ([A-Za-z0-9_-]{32,})$", seen)).group(1)
-        await _line(proc, r"bot nghe tại [\d.]+:\d+/$", seen)  # a URL without a path: the bot listens on /
+        port = int((await _line(proc, r"bot nghe tại [\d.]+:(\d+)/$", seen)).group(1))
         assert sandbox.calls("setWebhook")[-1]["params"]["secret_token"] == generated
+        sandbox.route_webhook(PUBLIC, f"http://127.0.0.1:{port}")
+        await sandbox.send_text(MINH, "/start")  # delivered to the URL as set: https://dondoc.example.org
+        assert "Anh Minh" in (await sandbox.wait_for_message(MINH, timeout=30))["text"]
     finally:
         await _stop(proc, seen)
