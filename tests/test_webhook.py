@@ -160,3 +160,12 @@ async def test_a_webhook_without_a_secret_or_a_path_gets_a_generated_secret_and_
         assert "Anh Minh" in (await sandbox.wait_for_message(MINH, timeout=30))["text"]
     finally:
         await _stop(proc, seen)
+
+
+async def test_a_token_telegram_refuses_stops_start_up_naming_the_key(settings, sandbox, tmp_path):
+    proc = await _start(tmp_path, _env(settings, sandbox, DONDOC_BOT_TOKEN="123456:SAI-TOKEN"))
+    out, _ = await asyncio.wait_for(proc.communicate(), 60)
+    lines = out.decode().strip().splitlines()
+    assert proc.returncode != 0
+    assert "DONDOC_BOT_TOKEN" in lines[-1] and "SAI-TOKEN" not in out.decode(), lines
+    assert "thử lại" not in out.decode()  # a refused token is not retried
