@@ -44,6 +44,8 @@ def retry_seconds(exc: RetryAfter) -> float:
 
 
 def make_sandbox(**kw) -> BotApiSandbox:
+    # Flood limits off unless a test turns them on: these tests call app.bot directly, without the
+    # rate limiter dondoc uses, and send bursts to one chat; the limits have their own tests below.
     kw.setdefault("limits", SandboxLimits(enabled=False))
     sb = BotApiSandbox(token=TOKEN, **kw)
     return sb

@@ -30,6 +30,8 @@ LAN, BINH = 3001, 3002
 
 @contextlib.asynccontextmanager
 async def running(rules: SandboxRules | None = None):
+    # Flood limits off: these tests call app.bot directly (no rate limiter) in bursts to one chat, and test
+    # the other rules; the limits are tested in test_sandbox.py and test_reminder_delivery.py.
     async with BotApiSandbox(token=TOKEN, limits=SandboxLimits(enabled=False), rules=rules or SandboxRules()) as sb:
         sb.add_user(LAN, "Lan")
         yield sb
