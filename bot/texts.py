@@ -33,6 +33,8 @@ NO_TOKEN = (
     "Chưa có DONDOC_BOT_TOKEN: không thể kết nối Telegram. "
     "Chạy `dondoc demo` để thử bot với hộp cát cục bộ."
 )
+DEMO_PORT_BUSY = ("Không mở được cổng {port} cho trang demo ({reason}): chọn cổng khác bằng "
+                  "`dondoc demo --port …` hoặc DONDOC_WEB_PORT.")
 HELP_HEADER = "Các lệnh của dondoc:"
 HELP_MEMBER = ("Bạn có thể nhắn thẳng câu trả lời, không cần lệnh: \"xong\", \"50%\", "
                "\"xin gia hạn đến 30/4 vì …\", hoặc gửi tệp báo cáo; gõ /viec để xem nhiệm vụ đang mở.")
