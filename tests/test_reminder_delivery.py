@@ -60,7 +60,7 @@ async def test_with_5xx_429_and_dropped_connections_every_reminder_arrives(setti
         await app.initialize()
         try:
             for _ in range(6):  # the job would run these passes; a failed send is retried once later
-                await scan_once(ctx, TelegramMessenger(app.bot), stale_after=timedelta(0))
+                await scan_once(ctx, TelegramMessenger(app.bot), lease=timedelta(0))
                 if (await _statuses(ctx)).get("claimed", 0) == 0:
                     break
             statuses = await _statuses(ctx)
