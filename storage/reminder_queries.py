@@ -238,9 +238,14 @@ async def renew_leases(session: AsyncSession, pairs, lease_until: datetime) -> i
 
 
 async def mark_sent(session: AsyncSession, pairs, message_id: int | None, now: datetime) -> int:
-    """Mark (log id, generation) claims sent; returns how many this holder still owned."""
+    """Mark (log id, generation) claims sent; returns how many this holder still owned.
+    On PostgreSQL the commit does not wait for the WAL flush: the row survives the death
+    of this process (only a database crash could lose it, costing one copy, never a
+    reminder), and the window in which a kill leaves a delivered message unmarked shrinks."""
     if not pairs:
         return 0
+    if _is_pg(session):
+        await session.execute(text("SET LOCAL synchronous_commit = off"))
     res = await session.execute(
         update(ReminderLog).where(_fenced(pairs), ReminderLog.status == "claimed")
         .values(status="sent", sent_at=now, message_id=message_id, error=None, lease_until=None)

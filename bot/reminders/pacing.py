@@ -31,7 +31,7 @@ from bot.messenger import Messenger, NotDelivered, RetryLater, SentMessage, Tran
 from storage import reminder_queries as q
 
 RATE_PER_SECOND = 29.0  # Telegram's ~30 messages/s overall, evenly spaced
-SEND_ATTEMPTS = 3  # within one pass; then the claim waits for a retry (see delivery.py)
+SEND_ATTEMPTS = 6  # within one pass (about 3 s of backoff); then the claim waits for a retry (delivery.py)
 SLOT_NAME = "telegram"
 
 
@@ -120,7 +120,7 @@ def _wait(retry_state) -> float:
     exc = retry_state.outcome.exception()
     if isinstance(exc, RetryLater):
         return float(exc.retry_after) + 0.1
-    return min(2.0, 0.25 * 2 ** (retry_state.attempt_number - 1)) * (0.5 + random.random())
+    return min(1.0, 0.1 * 2 ** (retry_state.attempt_number - 1)) * (0.5 + random.random())
 
 
 async def send_with_retry(messenger: Messenger, chat_id: int, text: str, buttons=None,
