@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select, text, tuple_, update
+from sqlalchemy import and_, case, delete, func, or_, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -237,20 +237,29 @@ async def renew_leases(session: AsyncSession, pairs, lease_until: datetime) -> i
     return res.rowcount or 0
 
 
-async def mark_sent(session: AsyncSession, pairs, message_id: int | None, now: datetime) -> int:
-    """Mark (log id, generation) claims sent; returns how many this holder still owned.
+async def mark_sent(session: AsyncSession, items: list[tuple[list[tuple[int, int]], int | None]],
+                    now: datetime) -> set[int]:
+    """Mark claims sent in one statement: ``items`` are (the (log id, generation) claims
+    one message carried, its message id). Returns the ids this holder still owned (a claim
+    taken over meanwhile is left to its new holder).
+
     On PostgreSQL the commit does not wait for the WAL flush: the row survives the death
     of this process (only a database crash could lose it, costing one copy, never a
     reminder), and the window in which a kill leaves a delivered message unmarked shrinks."""
+    message_of = {log_id: mid for fences, mid in items for log_id, _gen in fences}
+    pairs = [p for fences, _mid in items for p in fences]
     if not pairs:
-        return 0
+        return set()
     if _is_pg(session):
         await session.execute(text("SET LOCAL synchronous_commit = off"))
+    mids = {k: v for k, v in message_of.items() if v is not None}
     res = await session.execute(
         update(ReminderLog).where(_fenced(pairs), ReminderLog.status == "claimed")
-        .values(status="sent", sent_at=now, message_id=message_id, error=None, lease_until=None)
+        .values(status="sent", sent_at=now, error=None, lease_until=None,
+                message_id=case(mids, value=ReminderLog.id, else_=None) if mids else None)
+        .returning(ReminderLog.id)
         .execution_options(synchronize_session=False))
-    return res.rowcount or 0
+    return set(res.scalars())
 
 
 async def mark_retry(session: AsyncSession, pairs, error: str, next_at: datetime) -> int:

@@ -76,17 +76,6 @@ async def _sending(sandbox: BotApiSandbox, scan, calls: int) -> asyncio.Task:
     return task
 
 
-def _busiest_second(sandbox: BotApiSandbox) -> int:
-    """The most sendMessage calls Telegram applied within any one second."""
-    times = sorted(c["time"] for c in sandbox.calls("sendMessage") if c["status"] == 200)
-    best, j = 0, 0
-    for i, t in enumerate(times):
-        while times[j] <= t - 1.0:
-            j += 1
-        best = max(best, i - j + 1)
-    return best
-
-
 async def _passes_until_settled(ctx, messenger, *, step: timedelta = timedelta(minutes=1), most: int = 40) -> int:
     """Run scan passes, moving the app clock ``step`` between them, until no claim is
     waiting; returns the passes run (the job would run these every minute)."""
@@ -106,7 +95,6 @@ async def test_with_flood_limits_on_nothing_is_refused_and_everyone_gets_one_mes
         assert report.sent == 60
         assert sandbox.stats()["http_429_total"] == 0
         assert count_delivery(sandbox, w.chats) == {"lost": 0, "duplicates": 0}
-        assert _busiest_second(sandbox) <= 30
 
 
 async def test_with_5xx_429_and_dropped_connections_failed_sends_are_retried_in_later_passes(settings):
@@ -222,12 +210,14 @@ async def test_a_slow_answer_is_waited_for_not_sent_again(settings):
 async def test_two_processes_on_postgresql_share_one_send_rate(settings, db_url):
     if not db_url.startswith("postgresql"):
         pytest.skip("one process per SQLite database: its send rate is in memory")
-    async with BotApiSandbox(port=0, token=TOKEN, limits=SandboxLimits()) as sandbox:
+    # a bot allowed 10 messages/s (burst 10): two processes at 10/s each would be refused
+    limits = SandboxLimits(overall_per_second=10, overall_burst=10)
+    async with BotApiSandbox(port=0, token=TOKEN, limits=limits) as sandbox:
         async with _running(settings, sandbox, 60, second=True) as w:
             r1, r2 = await asyncio.gather(scan_once(w.ctx, w.messenger, limit=10, rate=10),
                                           scan_once(w.other, w.messenger, limit=10, rate=10))
         assert r1.sent > 0 and r2.sent > 0 and r1.sent + r2.sent == 60
-        assert _busiest_second(sandbox) <= 11  # 10/s for both together, not 10/s each
+        assert sandbox.stats()["http_429_total"] == 0
         assert count_delivery(sandbox, w.chats) == {"lost": 0, "duplicates": 0}
 
 

@@ -133,6 +133,38 @@ class LeaseKeeper:
                 await self._task
 
 
+class SentMarks:
+    """Group commit of "sent" marks: a mark waits for no timer — it joins the commit of
+    whatever marks arrived while the previous commit ran, so the window in which a kill
+    leaves a delivered message unmarked stays one commit long, and concurrent sends do
+    not fight over the database's write lock (SQLite) or each pay a commit."""
+
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+        self._queue: list[tuple[list[tuple[int, int]], int | None, datetime, asyncio.Future]] = []
+        self._lock = asyncio.Lock()
+
+    async def mark(self, fences: list[tuple[int, int]], message_id: int | None, now: datetime) -> int:
+        """Mark the claims sent; returns how many this holder still owned."""
+        done = asyncio.get_running_loop().create_future()
+        self._queue.append((fences, message_id, now, done))
+        async with self._lock:
+            if not done.done():
+                batch, self._queue = self._queue, []
+                try:
+                    async with self.ctx.sessions() as s, s.begin():
+                        owned = await q.mark_sent(s, [(f, mid) for f, mid, _, _ in batch],
+                                                  max(at for _, _, at, _ in batch))
+                except BaseException as exc:
+                    for *_, fut in batch:
+                        if not fut.done():
+                            fut.set_exception(exc)
+                    raise
+                for f, _, _, fut in batch:
+                    fut.set_result(sum(1 for log_id, _ in f if log_id in owned))
+        return await done
+
+
 def past_ceiling(claimed_at: datetime, attempts: int, now: datetime) -> bool:
     return attempts > MAX_ATTEMPTS or now - claimed_at > GIVE_UP_AFTER
 
@@ -157,12 +189,13 @@ async def deliver_all(ctx, messenger: Messenger, claims: list[Claim], clock: Pas
         report.skipped += len(closed)
 
     sem = asyncio.Semaphore(concurrency)
+    marks = SentMarks(ctx)
     async with LeaseKeeper(ctx, clock, [c for v in per_member.values() for c in v], lease) as keeper:
         async def one(member_id: int, mine: list[Claim]) -> None:
             async with sem:
                 try:
-                    await _deliver_member(ctx, messenger, members.get(member_id), mine, assignments, units,
-                                          clock, today, report)
+                    await _deliver_member(ctx, messenger, marks, members.get(member_id), mine, assignments,
+                                          units, clock, today, report)
                 finally:
                     keeper.done(mine)
 
@@ -182,7 +215,7 @@ def _items(mine: list[Claim], assignments, units) -> list[ReminderItem]:
     return items
 
 
-async def _deliver_member(ctx, messenger, member, mine: list[Claim], assignments, units, clock: PassClock,
+async def _deliver_member(ctx, messenger, marks: SentMarks, member, mine: list[Claim], assignments, units, clock: PassClock,
                           today, report) -> None:
     fences = [c.fence for c in mine]
     if member is None or member.chat_id is None or not member.active:
@@ -216,8 +249,7 @@ async def _deliver_member(ctx, messenger, member, mine: list[Claim], assignments
             await q.mark_retry(s, fences, f"attempt {attempts}: {exc!r}", next_at)
         report.failed += len(fences)
         return
-    async with ctx.sessions() as s, s.begin():
-        marked = await q.mark_sent(s, fences, first, clock.now())
+    marked = await marks.mark(fences, first, clock.now())
     report.sent += marked
     if marked < len(fences):
         report.fenced += len(fences) - marked

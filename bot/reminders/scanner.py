@@ -23,7 +23,6 @@ up by the next one. A pass takes at most ``limit × max_batches`` new claims (1,
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta
