@@ -170,8 +170,10 @@ def past_ceiling(claimed_at: datetime, attempts: int, now: datetime) -> bool:
 
 
 async def deliver_all(ctx, messenger: Messenger, claims: list[Claim], clock: PassClock, today: date,
-                      concurrency: int, report: ScanReport, lease: timedelta = CLAIM_LEASE) -> None:
-    """Send claims, one message per member, while their leases are kept alive."""
+                      concurrency: int, report: ScanReport, lease: timedelta = CLAIM_LEASE,
+                      part_gap: float = PART_GAP_SECONDS) -> None:
+    """Send claims, one message per member, while their leases are kept alive;
+    ``part_gap`` seconds between the parts of a message split for one chat."""
     async with ctx.sessions() as s:
         assignments = await q.assignments_by_id(s, {c.assignment_id for c in claims})
         units = await q.task_units(s, {a.task_id for a in assignments.values()})
@@ -195,7 +197,7 @@ async def deliver_all(ctx, messenger: Messenger, claims: list[Claim], clock: Pas
             async with sem:
                 try:
                     await _deliver_member(ctx, messenger, marks, members.get(member_id), mine, assignments,
-                                          units, clock, today, report)
+                                          units, clock, today, report, part_gap)
                 finally:
                     keeper.done(mine)
 
@@ -215,8 +217,8 @@ def _items(mine: list[Claim], assignments, units) -> list[ReminderItem]:
     return items
 
 
-async def _deliver_member(ctx, messenger, marks: SentMarks, member, mine: list[Claim], assignments, units, clock: PassClock,
-                          today, report) -> None:
+async def _deliver_member(ctx, messenger, marks: SentMarks, member, mine: list[Claim], assignments, units,
+                          clock: PassClock, today, report, part_gap: float) -> None:
     fences = [c.fence for c in mine]
     if member is None or member.chat_id is None or not member.active:
         async with ctx.sessions() as s, s.begin():
@@ -227,8 +229,8 @@ async def _deliver_member(ctx, messenger, marks: SentMarks, member, mine: list[C
     first: int | None = None
     try:
         for i, (text, buttons) in enumerate(parts):
-            if i:
-                await asyncio.sleep(PART_GAP_SECONDS)
+            if i and part_gap:
+                await asyncio.sleep(part_gap)
             sent = await send_with_retry(messenger, member.chat_id, text, buttons)
             first = first if first is not None else sent.message_id
             report.messages += 1

@@ -32,6 +32,7 @@ from bot.messenger import Messenger
 from bot.reminders.delivery import (
     CONCURRENCY,
     GAVE_UP,
+    PART_GAP_SECONDS,
     Claim,
     PassClock,
     ScanReport,
@@ -81,7 +82,7 @@ async def scan_once(ctx, messenger: Messenger, *, now: datetime | None = None, l
                     lease: timedelta = CLAIM_LEASE, concurrency: int = CONCURRENCY,
                     max_batches: int = 3, rate: float | None = RATE_PER_SECOND) -> ScanReport:
     """One pass of the scanner (see the module doc). ``now`` defaults to ``ctx.clock.now()``;
-    ``rate`` None sends unpaced (benchmarks of the pass itself)."""
+    ``rate`` None sends unpaced, parts of a split message too (benchmarks of the pass itself)."""
     messenger = PacedMessenger(messenger, shared_pacer(ctx, rate))
     now = now or ctx.clock.now()
     clock = PassClock(now)
@@ -97,7 +98,8 @@ async def scan_once(ctx, messenger: Messenger, *, now: datetime | None = None, l
         if taken < limit or len(claims) >= limit * max_batches:
             break
     if claims:
-        await deliver_all(ctx, messenger, claims, clock, today, concurrency, report, lease)
+        await deliver_all(ctx, messenger, claims, clock, today, concurrency, report, lease,
+                          PART_GAP_SECONDS if rate else 0.0)
     if nobody:
         await _flag_units(ctx, messenger, nobody, now, today, report)
     if report.gave_up:
