@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, delete, func, or_, select, text, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -225,7 +225,9 @@ async def superseded(session: AsyncSession, pairs) -> set[tuple[int, int]]:
 
 def _fenced(pairs):
     """Rows still held by this generation: only the holder of a claim may change it."""
-    return tuple_(ReminderLog.id, ReminderLog.generation).in_([tuple(p) for p in pairs])
+    pairs = [tuple(p) for p in pairs]
+    return and_(ReminderLog.id.in_([i for i, _ in pairs]),  # the primary key narrows first
+                tuple_(ReminderLog.id, ReminderLog.generation).in_(pairs))
 
 
 async def renew_leases(session: AsyncSession, pairs, lease_until: datetime) -> int:
@@ -246,20 +248,19 @@ async def mark_sent(session: AsyncSession, items: list[tuple[list[tuple[int, int
     On PostgreSQL the commit does not wait for the WAL flush: the row survives the death
     of this process (only a database crash could lose it, costing one copy, never a
     reminder), and the window in which a kill leaves a delivered message unmarked shrinks."""
-    message_of = {log_id: mid for fences, mid in items for log_id, _gen in fences}
-    pairs = [p for fences, _mid in items for p in fences]
-    if not pairs:
+    rows = [{"lid": log_id, "gen": gen, "mid": mid} for fences, mid in items for log_id, gen in fences]
+    if not rows:
         return set()
     if _is_pg(session):
         await session.execute(text("SET LOCAL synchronous_commit = off"))
-    mids = {k: v for k, v in message_of.items() if v is not None}
-    res = await session.execute(
-        update(ReminderLog).where(_fenced(pairs), ReminderLog.status == "claimed")
-        .values(status="sent", sent_at=now, error=None, lease_until=None,
-                message_id=case(mids, value=ReminderLog.id, else_=None) if mids else None)
-        .returning(ReminderLog.id)
-        .execution_options(synchronize_session=False))
-    return set(res.scalars())
+    t = ReminderLog.__table__
+    await session.execute(
+        update(t).where(t.c.id == bindparam("lid"), t.c.generation == bindparam("gen"), t.c.status == "claimed")
+        .values(status="sent", sent_at=now, error=None, lease_until=None, message_id=bindparam("mid")), rows)
+    mine = {(r["lid"], r["gen"]) for r in rows}
+    got = await session.execute(select(t.c.id, t.c.generation).where(t.c.id.in_([r["lid"] for r in rows]),
+                                                                     t.c.status == "sent"))
+    return {i for i, g in got.all() if (i, g) in mine}
 
 
 async def mark_retry(session: AsyncSession, pairs, error: str, next_at: datetime) -> int:

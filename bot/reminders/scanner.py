@@ -27,6 +27,8 @@ import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import insert
+
 from bot import texts
 from bot.messenger import Messenger
 from bot.reminders.delivery import (
@@ -167,6 +169,7 @@ async def _claim_batch(ctx, now, today, policy, limit, report, nobody, lease) ->
         people = await q.unit_people(s, {a.unit_id for a in assignments.values()})
         snoozers = await q.members_by_id(s, {r.member_id for r in rows if r.member_id})
         wanted: dict[tuple[int, int, str], dict] = {}
+        following: list[dict] = []  # the next overdue levels, inserted in one statement
         for r in rows:
             a = assignments.get(r.assignment_id)
             if a is None or a.status not in ACTIVE_STATUSES or a.task.status != "open":
@@ -183,13 +186,15 @@ async def _claim_batch(ctx, now, today, policy, limit, report, nobody, lease) ->
             level = overdue_level(r.kind)
             if level is not None and r.member_id is None and a.due_date is not None:
                 nxt, day = next_overdue(a.due_date, today + timedelta(days=1), policy, min_level=level + 1)
-                s.add(ScheduledReminder(assignment_id=a.id, member_id=None, kind=overdue_kind(nxt),
-                                        fire_at=policy.at(day)))
+                following.append(dict(assignment_id=a.id, member_id=None, kind=overdue_kind(nxt),
+                                      fire_at=policy.at(day), done=False, created_at=now))
             key = claim_key(r.kind, a.due_date, r.fire_at)
             for m in to:
                 wanted[(a.id, m.id, key)] = dict(assignment_id=a.id, member_id=m.id, kind=key, status="claimed",
                                                  claimed_by=ctx.instance, claimed_at=now,
                                                  lease_until=now + lease)
+        if following:
+            await s.execute(insert(ScheduledReminder), following)
         inserted = await q.insert_claims(s, list(wanted.values()))
     report.claimed += len(inserted)
     return [Claim(i, a, m, k) for i, a, m, k in inserted], len(rows)
