@@ -4,7 +4,9 @@ The sandbox (Telegram's flood limits on) runs in this process; the scanner runs 
 child process with production timings (claim lease, scan interval). The child is killed
 with SIGKILL at random points — after a random number of messages, a random moment
 later — ``--kills`` times, started again at once each time, then left to finish.
-Counted from what the sandbox delivered.
+Counted from what the sandbox delivered. ``delivered_unmarked_at_kills``: after each
+kill, the members Telegram had delivered to whose claim the dead process had not yet
+marked sent — the messages that will be sent again (the duplicates' only source).
 
 Prints one JSON line: {"kills", "sent", "lost", "duplicates", "seconds", …}.
 """
@@ -26,6 +28,18 @@ from pathlib import Path
 from bot.bench.fleet import TOKEN, context_for, count_delivery, fresh_database, seed, spawn_scanner
 
 
+def _marked_sent(url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    from storage.db import sync_url
+
+    eng = create_engine(sync_url(url))
+    with eng.connect() as c:
+        n = c.execute(text("SELECT count(*) FROM reminder_log WHERE status = 'sent'")).scalar_one()
+    eng.dispose()
+    return n
+
+
 async def run(reminders: int, kills: int, seed_: int, db_url: str | None = None, timeout: float = 1800.0) -> dict:
     from bot.sandbox import BotApiSandbox, SandboxLimits
 
@@ -36,7 +50,7 @@ async def run(reminders: int, kills: int, seed_: int, db_url: str | None = None,
     await ctx.close()
     sandbox = BotApiSandbox(port=0, token=TOKEN, limits=SandboxLimits())
     await sandbox.start()
-    killed_at = []
+    killed_at, unmarked = [], []
     try:
         for i, chat in enumerate(chats, 1):
             sandbox.add_user(chat, f"Cán bộ {i}")
@@ -55,6 +69,8 @@ async def run(reminders: int, kills: int, seed_: int, db_url: str | None = None,
                 os.kill(proc.pid, signal.SIGKILL)
                 killed_at.append(sandbox.stats()["sent"])
             proc.wait()
+            await asyncio.sleep(0.3)  # requests the dead process had sent are answered
+            unmarked.append(sum(1 for c in chats if sandbox.messages(c)) - _marked_sent(url))
             proc = spawn_scanner(url, sandbox)
         deadline = time.monotonic() + timeout
         while proc.poll() is None and time.monotonic() < deadline:
@@ -68,7 +84,7 @@ async def run(reminders: int, kills: int, seed_: int, db_url: str | None = None,
     finally:
         await sandbox.stop()
     return {"kills": len(killed_at), "seed": seed_, "reminders": reminders, "sent": stats["sent"], **counted,
-            "killed_after_sent": killed_at, "http_429": stats.get("rate_limited", 0),
+            "killed_after_sent": killed_at, "delivered_unmarked_at_kills": unmarked, "http_429": stats.get("rate_limited", 0),
             "seconds": round(seconds, 1), "exit_code": proc.returncode}
 
 
