@@ -84,7 +84,8 @@ async def run(reminders: int, kills: int, seed_: int, db_url: str | None = None,
     finally:
         await sandbox.stop()
     return {"kills": len(killed_at), "seed": seed_, "reminders": reminders, "sent": stats["sent"], **counted,
-            "killed_after_sent": killed_at, "delivered_unmarked_at_kills": unmarked, "http_429": stats.get("rate_limited", 0),
+            "killed_after_sent": killed_at, "delivered_unmarked_at_kills": unmarked,
+            "http_429": stats["rate_limited"] - stats["fault_429"],
             "seconds": round(seconds, 1), "exit_code": proc.returncode}
 
 

@@ -9,7 +9,7 @@ connection (half of the drops after Telegram applied the call). Several processe
 PostgreSQL ``--db`` (a scratch database: it is emptied); default a temporary SQLite file.
 
 Counted from what the sandbox delivered. Prints one JSON line: {"processes", "sent",
-"lost", "duplicates", "http_429" (refused by the flood limits), "seconds" (first send to
+"lost", "duplicates", "http_429" (refused by the flood limits, injected 429s not counted), "seconds" (first send to
 last delivery), "efficiency" (messages ÷ 30 / seconds), "fault_429", "drop_applied", …}.
 """
 
@@ -66,7 +66,8 @@ async def run(reminders: int, members: int, faults: tuple[float, float, float], 
     seconds = (max(delivered) - min(c["time"] for c in calls)) if delivered else 0.0
     bound = messages / TELEGRAM_RATE
     return {"processes": processes, "reminders": reminders, "members": members, "sent": stats["sent"],
-            "lost": counted["lost"], "duplicates": counted["duplicates"], "http_429": stats["rate_limited"],
+            "lost": counted["lost"], "duplicates": counted["duplicates"],
+            "http_429": stats["rate_limited"] - stats["fault_429"],
             "seconds": round(seconds, 2), "efficiency": round(bound / seconds, 3) if seconds else None,
             "bound_seconds": round(bound, 2), "wall_seconds": round(wall, 1),
             "faults": {"http_5xx": f5xx, "http_429": f429, "drop": fdrop},
