@@ -223,11 +223,11 @@ async def superseded(session: AsyncSession, pairs) -> set[tuple[int, int]]:
     return {(a, m) for a, m, i in pairs if newest.get((a, m), 0) > i}
 
 
-def _fenced(pairs):
+def _fenced(pairs, t=ReminderLog.__table__):
     """Rows still held by this generation: only the holder of a claim may change it."""
     pairs = [tuple(p) for p in pairs]
-    return and_(ReminderLog.id.in_([i for i, _ in pairs]),  # the primary key narrows first
-                tuple_(ReminderLog.id, ReminderLog.generation).in_(pairs))
+    return and_(t.c.id.in_([i for i, _ in pairs]),  # the primary key narrows first
+                tuple_(t.c.id, t.c.generation).in_(pairs))
 
 
 async def renew_leases(session: AsyncSession, pairs, lease_until: datetime) -> int:
@@ -254,6 +254,12 @@ async def mark_sent(session: AsyncSession, items: list[tuple[list[tuple[int, int
     if _is_pg(session):
         await session.execute(text("SET LOCAL synchronous_commit = off"))
     t = ReminderLog.__table__
+    if len(items) == 1:  # the usual case: one statement, one round trip
+        [(fences, mid)] = items
+        res = await session.execute(
+            update(t).where(_fenced(fences), t.c.status == "claimed")
+            .values(status="sent", sent_at=now, error=None, lease_until=None, message_id=mid).returning(t.c.id))
+        return set(res.scalars())
     await session.execute(
         update(t).where(t.c.id == bindparam("lid"), t.c.generation == bindparam("gen"), t.c.status == "claimed")
         .values(status="sent", sent_at=now, error=None, lease_until=None, message_id=bindparam("mid")), rows)

@@ -34,9 +34,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot import texts
-from bot.messenger import DeliveryError, Messenger, RecipientUnreachable, SentMessage
+from bot.messenger import (
+    DeliveryError,
+    Messenger,
+    NotDelivered,
+    RecipientUnreachable,
+    RetryLater,
+    SentMessage,
+    TransientError,
+)
 from bot.reminders.compose import ReminderItem, compose
-from bot.reminders.pacing import send_with_retry
+from bot.reminders.pacing import SEND_ATTEMPTS, PacedMessenger, retry_wait, send_with_retry
 from bot.reminders.policy import ACTIVE_STATUSES, base_kind
 from storage import reminder_queries as q
 from storage.models import Member
@@ -46,6 +54,7 @@ log = logging.getLogger(__name__)
 
 CONCURRENCY = 30  # parallel sends to different chats; the pacer sets the total rate
 PART_GAP_SECONDS = 1.0  # between parts of a split message to one chat (Telegram: ~1 msg/s/chat)
+UNCONFIRMED = 2  # messages of this process sent and not yet marked: at most this many copies per kill
 RETRY_FIRST = timedelta(seconds=30)
 RETRY_MAX = timedelta(minutes=10)
 MAX_ATTEMPTS = 60  # with the backoff above: about 9 hours of trouble
@@ -134,13 +143,17 @@ class LeaseKeeper:
 
 
 class SentMarks:
-    """Group commit of "sent" marks: a mark waits for no timer — it joins the commit of
-    whatever marks arrived while the previous commit ran, so the window in which a kill
-    leaves a delivered message unmarked stays one commit long, and concurrent sends do
-    not fight over the database's write lock (SQLite) or each pay a commit."""
+    """Marks claims sent, and bounds what a kill can make us send twice.
 
-    def __init__(self, ctx) -> None:
+    ``unconfirmed`` admits at most ``UNCONFIRMED`` messages at a time between "request
+    sent" and "marked sent committed" in this process — only those can be sent again
+    after a kill (one copy each at most) — while the pacer keeps the rate: a send and its
+    commit take a few milliseconds, a slot at 29/s lasts 34. Marks that arrive together
+    share one commit."""
+
+    def __init__(self, ctx, unconfirmed: int = 1) -> None:
         self.ctx = ctx
+        self.unconfirmed = asyncio.Semaphore(unconfirmed)
         self._queue: list[tuple[list[tuple[int, int]], int | None, datetime, asyncio.Future]] = []
         self._lock = asyncio.Lock()
 
@@ -191,7 +204,7 @@ async def deliver_all(ctx, messenger: Messenger, claims: list[Claim], clock: Pas
         report.skipped += len(closed)
 
     sem = asyncio.Semaphore(concurrency)
-    marks = SentMarks(ctx)
+    marks = SentMarks(ctx, UNCONFIRMED)
     async with LeaseKeeper(ctx, clock, [c for v in per_member.values() for c in v], lease) as keeper:
         async def one(member_id: int, mine: list[Claim]) -> None:
             async with sem:
@@ -231,7 +244,9 @@ async def _deliver_member(ctx, messenger, marks: SentMarks, member, mine: list[C
         for i, (text, buttons) in enumerate(parts):
             if i and part_gap:
                 await asyncio.sleep(part_gap)
-            sent = await send_with_retry(messenger, member.chat_id, text, buttons)
+            sent = await send_confirmable(messenger, marks.unconfirmed, member.chat_id, text, buttons)
+            if i < len(parts) - 1:  # a kill before the last part is marked resends this one
+                marks.unconfirmed.release()
             first = first if first is not None else sent.message_id
             report.messages += 1
     except RecipientUnreachable as exc:
@@ -251,12 +266,55 @@ async def _deliver_member(ctx, messenger, marks: SentMarks, member, mine: list[C
             await q.mark_retry(s, fences, f"attempt {attempts}: {exc!r}", next_at)
         report.failed += len(fences)
         return
-    marked = await marks.mark(fences, first, clock.now())
+    try:
+        marked = await marks.mark(fences, first, clock.now())
+    finally:
+        marks.unconfirmed.release()
     report.sent += marked
     if marked < len(fences):
         report.fenced += len(fences) - marked
         log.warning("reminder to member %s: %d claims were taken over while sending", member.id,
                     len(fences) - marked)
+
+
+async def send_confirmable(messenger: PacedMessenger, unconfirmed: asyncio.Semaphore, chat_id: int, text: str,
+                           buttons=None, attempts: int = SEND_ATTEMPTS) -> SentMessage:
+    """Send with the quick retries of `bot.reminders.pacing.send_with_retry`, holding a
+    place in ``unconfirmed`` while the message may have been delivered: from the request
+    until the caller has marked it (the caller releases it on success), and across the
+    retry after an ambiguous failure. A failure that surely delivered nothing (5xx, 429,
+    never sent) releases it before its backoff, so others send meanwhile."""
+    holding = False
+
+    async def admitted() -> None:
+        nonlocal holding
+        if not holding:
+            await unconfirmed.acquire()
+            holding = True
+
+    def release() -> None:
+        nonlocal holding
+        if holding:
+            unconfirmed.release()
+            holding = False
+
+    for attempt in range(1, attempts + 1):
+        try:
+            return await messenger.send_text_admitted(admitted, chat_id, text, buttons)
+        except (NotDelivered, RetryLater) as exc:
+            release()
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(retry_wait(exc, attempt))
+        except TransientError as exc:  # perhaps delivered: keep the place until it is settled
+            if attempt == attempts:
+                release()
+                raise
+            await asyncio.sleep(retry_wait(exc, attempt))
+        except BaseException:
+            release()
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def notify(messenger, chat_id: int, text: str) -> SentMessage | None:

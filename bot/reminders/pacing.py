@@ -101,13 +101,19 @@ class PacedMessenger:
     def __init__(self, inner: Messenger, pacer: Pacer) -> None:
         self.inner, self.pacer = inner, pacer
 
-    async def _paced(self, call):
+    async def _paced(self, call, admitted=None):
         await self.pacer.wait()
+        if admitted is not None:
+            await admitted()  # e.g. a place among the messages not yet confirmed, once the slot is ours
         try:
             return await call
         except (NotDelivered, RetryLater):
             await self.pacer.give_back()
             raise
+
+    async def send_text_admitted(self, admitted, chat_id, text, buttons=None) -> SentMessage:
+        """`send_text`, awaiting ``admitted()`` after the rate slot and before the request."""
+        return await self._paced(self.inner.send_text(chat_id, text, buttons), admitted)
 
     async def send_text(self, chat_id, text, buttons=None, reply_to=None) -> SentMessage:
         return await self._paced(self.inner.send_text(chat_id, text, buttons, reply_to))
@@ -116,11 +122,16 @@ class PacedMessenger:
         return await self._paced(self.inner.send_file(chat_id, filename, content, caption))
 
 
-def _wait(retry_state) -> float:
-    exc = retry_state.outcome.exception()
+def retry_wait(exc: BaseException | None, attempt: int) -> float:
+    """Seconds before the next quick attempt: what Telegram asked for after a 429, else a
+    short exponential backoff with jitter (0.1, 0.2, 0.4 … 1 s)."""
     if isinstance(exc, RetryLater):
         return float(exc.retry_after) + 0.1
-    return min(1.0, 0.1 * 2 ** (retry_state.attempt_number - 1)) * (0.5 + random.random())
+    return min(1.0, 0.1 * 2 ** (attempt - 1)) * (0.5 + random.random())
+
+
+def _wait(retry_state) -> float:
+    return retry_wait(retry_state.outcome.exception(), retry_state.attempt_number)
 
 
 async def send_with_retry(messenger: Messenger, chat_id: int, text: str, buttons=None,
