@@ -6,7 +6,8 @@ import importlib
 import logging
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.context import AppContext
 from handlers.common import DondocContext, commands_for_role, register_common
@@ -40,6 +41,7 @@ def build_application(
         .defaults(Defaults(tzinfo=settings.tz, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(ContextTypes(context=DondocContext))
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
         .connect_timeout(10)
         .read_timeout(15)
         .write_timeout(30)
@@ -72,12 +74,38 @@ def build_application(
         except ModuleNotFoundError:
             pass
         else:
-            register_reminder_jobs(app, ctx)
+            register_reminder_jobs(app, ctx, build_delivery_bot(app))
     return app
 
 
 async def _post_init(app: Application) -> None:
     await set_command_menus(app)
+
+
+DELIVERY_READ_TIMEOUT = 60.0  # wait for a slow answer rather than send again (no idempotency key)
+
+
+def build_delivery_bot(app: Application) -> ExtBot:
+    """The bot the reminder engine sends through: same token, server and defaults, but
+    without PTB's AIORateLimiter (which pauses every request on one 429 and retries on its
+    own) — the engine paces all processes together and retries itself
+    (`bot.reminders.pacing`) — and with a long read timeout. Shut down with the app."""
+    bot = app.bot_data.get("delivery_bot")
+    if bot is None:
+        url = app.bot.base_url
+        file_url = app.bot.base_file_url
+        bot = ExtBot(app.bot.token, base_url=lambda _token: url, base_file_url=lambda _token: file_url,
+                     defaults=app.bot.defaults,
+                     request=HTTPXRequest(connection_pool_size=64, connect_timeout=10,
+                                          read_timeout=DELIVERY_READ_TIMEOUT, write_timeout=30, pool_timeout=10))
+        app.bot_data["delivery_bot"] = bot
+    return bot
+
+
+async def _post_shutdown(app: Application) -> None:
+    bot = app.bot_data.get("delivery_bot")
+    if bot is not None:
+        await bot.shutdown()
 
 
 async def set_command_menus(app: Application) -> None:

@@ -34,7 +34,14 @@ class RetryLater(DeliveryError):
 
 
 class TransientError(DeliveryError):
-    """Network error or server-side failure: retry with backoff."""
+    """Network error or server-side failure: retry with backoff. The message may have
+    been delivered (the connection was lost after the request went out, or the answer
+    came too late): Telegram has no idempotency key, so a retry may show it twice."""
+
+
+class NotDelivered(TransientError):
+    """A failure after which the message surely was not delivered (the server answered
+    with an error, or the request never left): safe to retry, and it used no send slot."""
 
 
 Keyboard = list[list[Button]]

@@ -203,6 +203,11 @@ SECRETARIAT_UNIT_NOBODY = (
     "⚠️ Đơn vị {unit} không có ai nhận được tin nhắc (chưa tham gia bot, đã chặn bot hoặc đang "
     "nghỉ phép). Nhiệm vụ liên quan: {tasks}. Hãy liên hệ trực tiếp đơn vị."
 )
+SECRETARIAT_UNDELIVERED = (
+    "⚠️ {n} tin nhắc không gửi được dù bot đã thử lại nhiều lần (Telegram lỗi kéo dài). "
+    "Hãy liên hệ trực tiếp:"
+)
+SECRETARIAT_UNDELIVERED_ITEM = "• [{code}] {title} — {name} ({unit})"
 
 # --- secretariat digest (bot/reminders/digest.py) ----------------------------------------
 DIGEST_HEADER = "📰 Bản tin sáng {date}"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.messenger import (
     Keyboard,
+    NotDelivered,
     RecipientUnreachable,
     RetryLater,
     SentMessage,
@@ -59,5 +61,21 @@ class _translated:
         if isinstance(exc, BadRequest) and "chat not found" in str(exc).lower():
             raise RecipientUnreachable(str(exc)) from exc
         if isinstance(exc, (TimedOut, NetworkError)) and not isinstance(exc, BadRequest):
-            raise TransientError(str(exc)) from exc
+            if _surely_not_applied(exc):
+                raise NotDelivered(str(exc) or type(exc).__name__) from exc
+            raise TransientError(str(exc) or type(exc).__name__) from exc
         return False
+
+
+# The request never reached Telegram whole: nothing can have been delivered.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError, httpx.WriteTimeout)
+
+
+def _surely_not_applied(exc: Exception) -> bool:
+    """Telegram answered with an error (a 5xx: PTB raises NetworkError with no network
+    cause), or the request never went out. A read timeout or a connection lost while
+    waiting for the answer is ambiguous: the message may have been delivered."""
+    cause = exc.__cause__
+    if cause is None:
+        return not isinstance(exc, TimedOut)
+    return isinstance(cause, _NOT_SENT)

@@ -1,6 +1,8 @@
 """The reminder jobs: the scanner every ``scan_interval_seconds`` and the secretariat's
 morning digest. The job queue only says *when to look*; every reminder lives in the
-database, so a late or skipped run is caught up by the next one."""
+database, so a late or skipped run is caught up by the next one. Reminders go out
+through the delivery bot (`bot.app.build_delivery_bot`): paced and retried by the
+reminder engine, not by PTB's rate limiter."""
 
 from __future__ import annotations
 
@@ -19,11 +21,15 @@ log = logging.getLogger(__name__)
 JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
 
 
-def register_reminder_jobs(application: Application, ctx: AppContext) -> None:
-    messenger = TelegramMessenger(application.bot)
+def register_reminder_jobs(application: Application, ctx: AppContext, delivery_bot) -> None:
+    messenger = TelegramMessenger(delivery_bot)
+
+    async def ready() -> None:
+        await delivery_bot.initialize()  # once; later calls return at once
 
     async def scan(_context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
+            await ready()
             await scan_once(ctx, messenger)
         except Exception:  # noqa: BLE001 - the next run retries; never kill the job
             log.exception("reminder scan failed")
@@ -34,6 +40,7 @@ def register_reminder_jobs(application: Application, ctx: AppContext) -> None:
 
     async def digest(_context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
+            await ready()
             await send_digests(ctx, messenger)
         except Exception:  # noqa: BLE001
             log.exception("digest failed")

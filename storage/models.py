@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -288,13 +289,24 @@ class ScheduledReminder(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+DELIVERY_STATUSES = ("claimed", "retry", "sent", "failed", "dropped")
+
+
 class ReminderLog(Base):
-    """One row per delivery: the unique key is the claim, so two processes never send twice."""
+    """One row per delivery: the unique key is the claim, so two processes never send twice.
+
+    ``status``: ``claimed`` (being sent by the holder of ``generation`` until ``lease_until``),
+    ``retry`` (an attempt failed; the next may start at ``lease_until``), and the final
+    ``sent``, ``failed`` (unreachable, or the retry ceiling: the secretariat is told, see
+    ``reported_at``) and ``dropped`` (no longer relevant: task done, cancelled, superseded).
+    ``claimed_at`` is the first claim; ``generation`` fences a takeover: only the holder of
+    the current generation may mark the row."""
 
     __tablename__ = "reminder_log"
     __table_args__ = (
         UniqueConstraint("assignment_id", "member_id", "kind", name="uq_reminder_assignment_member_kind"),
         Index("ix_reminder_log_status", "status", "claimed_at"),
+        Index("ix_reminder_log_status_lease", "status", "lease_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -307,6 +319,20 @@ class ReminderLog(Base):
     sent_at: Mapped[datetime | None]
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lease_until: Mapped[datetime | None]
+    reported_at: Mapped[datetime | None]
+
+
+class SendSlot(Base):
+    """The global send rate shared by every process on one database: ``next_at`` (epoch
+    seconds on the database server's clock) is the next free sending slot."""
+
+    __tablename__ = "send_slots"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float)
 
 
 class DigestLog(Base):

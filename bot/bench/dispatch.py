@@ -1,9 +1,16 @@
-"""``dondoc bench dispatch --reminders 600 --members 600``
+"""``dondoc bench dispatch [--faults 0.1,0.05,0.05] [--processes N] [--db URL]
+[--reminders 600] [--members 600]``
 
-The real python-telegram-bot Application (AIORateLimiter as the app builds it) sends
-that many due reminders through the local Bot API sandbox with Telegram's flood limits
-on. Prints one JSON line: {"sent", "seconds", "bound_seconds" (reminders ÷ 30),
-"efficiency" (bound ÷ seconds), "http_429", "duplicates", "lost"}.
+``--processes`` scanner processes (the production scan loop, each with the delivery bot:
+no PTB rate limiter, the engine's shared send rate) send that many due reminders through
+the local Bot API sandbox, Telegram's flood limits on (30 messages/s overall, 1/s per
+chat), with ``--faults`` = probabilities of a 5xx answer, a 429 answer and a dropped
+connection (half of the drops after Telegram applied the call). Several processes need a
+PostgreSQL ``--db`` (a scratch database: it is emptied); default a temporary SQLite file.
+
+Counted from what the sandbox delivered. Prints one JSON line: {"processes", "sent",
+"lost", "duplicates", "http_429" (refused by the flood limits, injected 429s not counted), "seconds" (first send to
+last delivery), "efficiency" (messages ÷ 30 / seconds), "fault_429", "drop_applied", …}.
 """
 
 from __future__ import annotations
@@ -17,110 +24,74 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-TOKEN = "123456:BENCH"
-USER_BASE = 700_000_000
+from bot.bench.fleet import TOKEN, context_for, count_delivery, fresh_database, seed, spawn_scanner
+
 TELEGRAM_RATE = 30.0
 
 
-async def seed(ctx, reminders: int, members: int, fire_at: datetime) -> list[int]:
-    """``members`` members, each alone in a unit; ``reminders`` lead assignments spread
-    over them, each with one reminder due at ``fire_at``. Returns the chat ids."""
-    from datetime import date
+async def run(reminders: int, members: int, faults: tuple[float, float, float], processes: int,
+              db_url: str | None, seed_: int = 7, interval: float | None = None, timeout: float = 1800.0) -> dict:
+    from bot.sandbox import BotApiSandbox, SandboxFaults, SandboxLimits
 
-    from sqlalchemy import insert
-
-    from storage.models import Assignment, Member, Plan, ScheduledReminder, Task, Unit
-
-    now = datetime.now(timezone.utc)
-    due = (fire_at + timedelta(days=3)).date()
-    async with ctx.sessions() as s, s.begin():
-        await s.execute(insert(Plan), [{"id": 1, "title": "Bench", "title_key": "bench", "year": date.today().year,
-                                        "created_at": now, "updated_at": now}])
-        await s.execute(insert(Unit), [{"id": u, "name": f"Đơn vị {u}", "key": f"don vi {u}", "created_at": now}
-                                       for u in range(1, members + 1)])
-        await s.execute(insert(Member), [{"id": u, "channel": "telegram", "user_id": USER_BASE + u,
-                                          "chat_id": USER_BASE + u, "full_name": f"Cán bộ {u}", "unit_id": u,
-                                          "role": "member", "reachable": True, "active": True, "created_at": now}
-                                         for u in range(1, members + 1)])
-        await s.execute(insert(Task), [{"id": t, "plan_id": 1, "code": f"B{t}", "title": f"Nhiệm vụ thử tải {t}",
-                                        "due_date": due, "status": "open", "notes": "", "source_line": t,
-                                        "created_at": now} for t in range(1, reminders + 1)])
-        await s.execute(insert(Assignment), [{"id": t, "task_id": t, "unit_id": 1 + (t - 1) % members,
-                                              "role": "lead", "status": "open", "progress": 0, "due_date": due,
-                                              "created_at": now} for t in range(1, reminders + 1)])
-        await s.execute(insert(ScheduledReminder), [{"assignment_id": t, "kind": "before_3d", "fire_at": fire_at,
-                                                     "done": False, "created_at": now}
-                                                    for t in range(1, reminders + 1)])
-    return [USER_BASE + u for u in range(1, members + 1)]
-
-
-def new_context(db_path: Path, instance: str = "bench"):
-    from bot.config import Settings
-    from bot.context import build_context
-    from storage.db import upgrade
-
-    url = f"sqlite+aiosqlite:///{db_path}"
-    upgrade(url)
-    settings = Settings(_env_file=None, database_url=url, bot_token=TOKEN,
-                        attachment_dir=db_path.parent / "attachments")
-    return build_context(settings, instance=instance)
-
-
-def count_delivery(sandbox, chats: list[int], expected_per_chat: dict[int, int] | None = None) -> dict:
-    """From the sandbox's record: messages per chat → lost and duplicated ones."""
-    lost = dup = 0
-    for chat in chats:
-        n = len(sandbox.messages(chat))
-        want = (expected_per_chat or {}).get(chat, 1)
-        lost += max(0, want - n)
-        dup += max(0, n - want)
-    return {"lost": lost, "duplicates": dup}
-
-
-async def run(reminders: int, members: int, concurrency: int = 30) -> dict:
-    from bot.app import build_application
-    from bot.reminders.scanner import scan_once
-    from bot.sandbox import BotApiSandbox, SandboxLimits
-    from handlers.messenger import TelegramMessenger
-
-    tmp = Path(tempfile.mkdtemp(prefix="dondoc-bench-dispatch-"))
-    ctx = new_context(tmp / "dispatch.sqlite3")
-    now = datetime.now(timezone.utc)
-    chats = await seed(ctx, reminders, members, now - timedelta(minutes=1))
-    sandbox = BotApiSandbox(port=0, token=TOKEN, limits=SandboxLimits())
+    if processes > 1 and not (db_url or "").startswith("postgresql"):
+        raise SystemExit("several processes need a PostgreSQL --db (SQLite: one process)")
+    url = fresh_database(db_url, Path(tempfile.mkdtemp(prefix="dondoc-bench-dispatch-")))
+    ctx = context_for(url)
+    chats = await seed(ctx, reminders, members, datetime.now(timezone.utc) - timedelta(minutes=1))
+    await ctx.close()
+    f5xx, f429, fdrop = faults
+    sandbox = BotApiSandbox(port=0, token=TOKEN, limits=SandboxLimits(),
+                            faults=SandboxFaults(http_5xx=f5xx, http_429=f429, drop=fdrop, seed=seed_))
     await sandbox.start()
-    for i, chat in enumerate(chats, 1):
-        sandbox.add_user(chat, f"Cán bộ {i}")
-    app = build_application(ctx, token=TOKEN, base_url=sandbox.bot_api_base_url,
-                            base_file_url=sandbox.bot_file_base_url, jobs=False)
-    await app.initialize()
     try:
+        for i, chat in enumerate(chats, 1):
+            sandbox.add_user(chat, f"Cán bộ {i}")
         t0 = time.perf_counter()
-        report = await scan_once(ctx, TelegramMessenger(app.bot), now=now, concurrency=concurrency,
-                                 limit=max(500, reminders))
-        seconds = time.perf_counter() - t0
+        procs = [spawn_scanner(url, sandbox, interval=interval) for _ in range(processes)]
+        deadline = time.monotonic() + timeout
+        while any(p.poll() is None for p in procs) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        wall = time.perf_counter() - t0
         stats = sandbox.stats()
+        calls = sandbox.calls("sendMessage")
+        delivered = [c["time"] for c in calls if c["status"] == 200 or c["outcome"] == "drop_applied"]
     finally:
-        await app.shutdown()
         await sandbox.stop()
-        await ctx.close()
     messages = min(reminders, members)  # one (combined) message per member
-    bound = messages / TELEGRAM_RATE
     counted = count_delivery(sandbox, chats[:messages])
-    return {"reminders": reminders, "members": members, "sent": report.sent, "messages": report.messages,
-            "seconds": round(seconds, 2), "bound_seconds": round(bound, 2),
-            "efficiency": round(bound / seconds, 3) if seconds else None,
-            "http_429": stats.get("http_429_total", 0), "duplicates": max(counted["duplicates"], stats.get("duplicates", 0)),
-            "lost": counted["lost"] + (reminders - report.sent)}
+    seconds = (max(delivered) - min(c["time"] for c in calls)) if delivered else 0.0
+    bound = messages / TELEGRAM_RATE
+    return {"processes": processes, "reminders": reminders, "members": members, "sent": stats["sent"],
+            "lost": counted["lost"], "duplicates": counted["duplicates"],
+            "http_429": stats["rate_limited"] - stats["fault_429"],
+            "seconds": round(seconds, 2), "efficiency": round(bound / seconds, 3) if seconds else None,
+            "bound_seconds": round(bound, 2), "wall_seconds": round(wall, 1),
+            "faults": {"http_5xx": f5xx, "http_429": f429, "drop": fdrop},
+            "fault_5xx": stats["fault_5xx"], "fault_429": stats["fault_429"],
+            "drop_unapplied": stats["drop_unapplied"], "drop_applied": stats["drop_applied"],
+            "backend": "postgresql" if url.startswith("postgresql") else "sqlite",
+            "exit_codes": sorted({p.returncode for p in procs})}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="dondoc bench dispatch", description=__doc__.split("\n\n")[0])
     ap.add_argument("--reminders", type=int, default=600)
     ap.add_argument("--members", type=int, default=600)
-    ap.add_argument("--concurrency", type=int, default=30)
+    ap.add_argument("--faults", default="0,0,0", help="5xx,429,drop probabilities, e.g. 0.1,0.05,0.05")
+    ap.add_argument("--processes", type=int, default=1)
+    ap.add_argument("--db", default=None, help="a scratch PostgreSQL database (emptied)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--interval", type=float, default=None, help="scan interval (default: the setting, 60 s)")
     args = ap.parse_args(argv)
-    result = asyncio.run(run(args.reminders, args.members, args.concurrency))
+    faults = tuple(float(x) for x in args.faults.split(","))
+    if len(faults) != 3:
+        ap.error("--faults takes three probabilities: 5xx,429,drop")
+    result = asyncio.run(run(args.reminders, args.members, faults, args.processes, args.db, args.seed,
+                             args.interval))
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

@@ -3,10 +3,14 @@
 For each size: a database with that many tasks (4 assignments each — one lead, three
 coordinating units — due dates spread over a year around "today", reminders
 materialised as the product leaves them: the past ones done, the coming ones pending,
-the next overdue level of the open overdue ones), bulk-inserted; then the median of
-timed runs of the scanner's query for the reminders due now (no sending).
+the next overdue level of the open overdue ones), one reachable member per unit,
+bulk-inserted. Then the median of real scanner passes (``scan_once``: take-overs, claim,
+recipients, bookkeeping, next overdue level, hand-off to a null messenger, marking sent)
+with ``--due`` reminders due (100) — the same work at every size, so the figures show
+what the table size costs — and, at ``--big-size`` (100k), a pass over 1,500 due
+reminders (a full pass: 3 batches of 500). Each run starts from the same state.
 
-Prints one JSON line: {"sizes": [{"tasks", "scan_ms_median", "due", ...}], ...}.
+Prints one JSON line: {"sizes": [{"tasks", "pass_ms_median", "due", ...}], "pass_1500_ms"}.
 Without --db-url each size gets a temporary SQLite file; with a PostgreSQL URL the
 tables there are emptied and refilled (use a scratch database).
 """
@@ -16,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -191,38 +194,94 @@ def build_postgres(url: str, n_tasks: int, policy: ReminderPolicy, today: date) 
     return {**counts, "build_seconds": round(time.perf_counter() - t0, 1)}
 
 
-async def time_scans(url: str, now: datetime, runs: int, limit: int) -> dict:
-    from sqlalchemy import func, select
+class NullMessenger:
+    """Takes every message at once (the hand-off is what a pass costs us; Telegram's
+    time is `bench dispatch`'s)."""
 
-    from storage.db import create_engine, make_sessionmaker
-    from storage.models import ScheduledReminder
-    from storage.reminder_queries import due_reminders
+    def __init__(self) -> None:
+        self.sent = 0
 
-    engine = create_engine(url)
-    sessions = make_sessionmaker(engine)
+    async def send_text(self, chat_id, text, buttons=None, reply_to=None):
+        from bot.messenger import SentMessage
+
+        self.sent += 1
+        return SentMessage(chat_id, self.sent)
+
+    async def send_file(self, chat_id, filename, content, caption=None):
+        return await self.send_text(chat_id, caption or filename)
+
+
+def _prepare(url: str, due: int) -> tuple[list[int], int]:
+    """One reachable member per unit; exactly ``due`` reminders due now (the oldest
+    ones with ``fire_at <= now``), the rest of the past done. Returns their ids and the
+    highest scheduled id (rows above it are the next overdue levels a pass schedules)."""
+    from sqlalchemy import create_engine, text
+
+    from storage.db import sync_url
+
+    eng = create_engine(sync_url(url))
+    with eng.begin() as c:
+        c.execute(text("DELETE FROM members"))
+        c.execute(text("INSERT INTO members (id, channel, user_id, chat_id, full_name, unit_id, role, reachable, "
+                       "active, created_at) VALUES (:i, 'telegram', :u, :u, :n, :i, 'member', true, true, :t)"),
+                  [{"i": u, "u": 800_000_000 + u, "n": f"Cán bộ {u}", "t": datetime(2025, 1, 1, tzinfo=timezone.utc)}
+                   for u in range(1, UNITS + 1)])
+        now = ReminderPolicy().at(TODAY) + timedelta(seconds=30)
+        nowv = _sqlite_dt(now) if url.startswith("sqlite") else now
+        ids = list(c.execute(text(
+            "SELECT s.id FROM scheduled_reminders s JOIN assignments a ON a.id = s.assignment_id "
+            "WHERE s.fire_at <= :now AND a.status = 'open' ORDER BY s.fire_at DESC, s.id LIMIT :n"),
+            {"now": nowv, "n": due}).scalars())
+        c.execute(text("UPDATE scheduled_reminders SET done = true WHERE done = false AND fire_at <= :now"),
+                  {"now": nowv})
+        top = c.execute(text("SELECT max(id) FROM scheduled_reminders")).scalar_one()
+    eng.dispose()
+    return ids, top
+
+
+def _reset(url: str, ids: list[int], top: int) -> None:
+    """Undo a pass: its claims, the levels it scheduled, the flags; its reminders due again."""
+    from sqlalchemy import bindparam, create_engine, text
+
+    from storage.db import sync_url
+
+    eng = create_engine(sync_url(url))
+    with eng.begin() as c:
+        c.execute(text("DELETE FROM reminder_log"))
+        c.execute(text("DELETE FROM digest_log"))
+        c.execute(text("DELETE FROM scheduled_reminders WHERE id > :top"), {"top": top})
+        c.execute(text("UPDATE scheduled_reminders SET done = false WHERE id IN :ids")
+                  .bindparams(bindparam("ids", expanding=True)), {"ids": ids})
+    eng.dispose()
+
+
+async def time_passes(url: str, now: datetime, runs: int, ids: list[int], top: int) -> dict:
+    """Median of ``runs`` real scanner passes (claim + bookkeeping + hand-off)."""
+    from bot.config import Settings
+    from bot.context import build_context
+    from bot.reminders.scanner import scan_once
+
+    ctx = build_context(Settings(_env_file=None, database_url=url, bot_token="1:BENCH",
+                                 attachment_dir=Path(tempfile.gettempdir()) / "dondoc-bench-att"))
+    times, report = [], None
     try:
-        async with sessions() as s:  # warm-up, and the full count (untimed)
-            await due_reminders(s, now, limit)
-            due_total = (await s.execute(select(func.count()).select_from(ScheduledReminder).where(
-                ScheduledReminder.done.is_(False), ScheduledReminder.fire_at <= now))).scalar_one()
-        times, got = [], 0
-        for _ in range(runs):
-            async with sessions() as s:
-                t0 = time.perf_counter()
-                rows = await due_reminders(s, now, limit)
+        for i in range(runs + 1):  # the first run warms caches, untimed
+            await asyncio.to_thread(_reset, url, ids, top)
+            t0 = time.perf_counter()
+            report = await scan_once(ctx, NullMessenger(), now=now, rate=None)
+            if i:
                 times.append((time.perf_counter() - t0) * 1000)
-                got = len(rows)
     finally:
-        await engine.dispose()
-    return {"scan_ms_median": round(statistics.median(times), 2), "scan_ms_max": round(max(times), 2),
-            "due": got, "due_total": due_total}
+        await ctx.close()
+    return {"pass_ms_median": round(statistics.median(times), 1), "pass_ms_max": round(max(times), 1),
+            "due": report.due, "claims": report.claimed, "messages": report.messages}
 
 
-def run(sizes: list[int], db_url: str | None = None, runs: int = 15, limit: int = 500,
-        keep: bool = False) -> dict:
+def run(sizes: list[int], db_url: str | None = None, runs: int = 7, due: int = 100, big_due: int = 1500,
+        big_size: int = 100_000, keep: bool = False) -> dict:
     policy = ReminderPolicy()
     now = policy.at(TODAY) + timedelta(seconds=30)
-    out = []
+    out, pass_1500 = [], None
     tmp = Path(tempfile.mkdtemp(prefix="dondoc-bench-scan-"))
     for n in sizes:
         if db_url and db_url.startswith("postgresql"):
@@ -232,29 +291,36 @@ def run(sizes: list[int], db_url: str | None = None, runs: int = 15, limit: int 
             path = Path(db_url.split("///", 1)[1]) if db_url else tmp / f"scan_{n}.sqlite3"
             url = f"sqlite+aiosqlite:///{path}"
             built = build_sqlite(path, n, policy, TODAY)
-        res = asyncio.run(time_scans(url, now, runs, limit))
+        ids, top = _prepare(url, due)
+        res = asyncio.run(time_passes(url, now, runs, ids, top))
         row = {"tasks": n, **res, **{k: v for k, v in built.items() if k != "tasks"}}
+        if n == big_size:
+            ids, top = _prepare(url, big_due)
+            big = asyncio.run(time_passes(url, now, max(3, runs // 2), ids, top))
+            pass_1500 = big["pass_ms_median"]
+            row["pass_1500"] = big
         print(json.dumps(row, ensure_ascii=False), file=sys.stderr, flush=True)
         out.append(row)
         if not db_url and not keep:
             for p in tmp.glob(f"scan_{n}.sqlite3*"):
                 p.unlink()
-    base = out[0]["scan_ms_median"] if out else 0
-    return {"sizes": out, "today": TODAY.isoformat(), "runs": runs, "limit": limit,
+    base = out[0]["pass_ms_median"] if out else 0
+    return {"sizes": out, "pass_1500_ms": pass_1500, "today": TODAY.isoformat(), "runs": runs,
             "backend": "postgresql" if db_url and db_url.startswith("postgresql") else "sqlite",
-            "ratio_largest_to_smallest": round(out[-1]["scan_ms_median"] / base, 2) if base else None}
+            "ratio_largest_to_smallest": round(out[-1]["pass_ms_median"] / base, 2) if base else None}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="dondoc bench scan", description=__doc__.split("\n\n")[0])
     ap.add_argument("--tasks", default="10000,100000,1000000", help="comma-separated sizes")
     ap.add_argument("--db-url", default=None, help="a scratch database (default: temporary SQLite files)")
-    ap.add_argument("--runs", type=int, default=15)
-    ap.add_argument("--limit", type=int, default=500)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--due", type=int, default=100, help="reminders due in each sized pass")
+    ap.add_argument("--big-size", type=int, default=100_000, help="the size that also gets a 1,500-due pass")
     ap.add_argument("--keep", action="store_true", help="keep the temporary SQLite files")
     args = ap.parse_args(argv)
     sizes = [int(x.replace("_", "")) for x in args.tasks.split(",") if x.strip()]
-    result = run(sizes, args.db_url, args.runs, args.limit, args.keep)
+    result = run(sizes, args.db_url, args.runs, args.due, 1500, args.big_size, args.keep)
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
