@@ -26,12 +26,12 @@ from bot.reminders.scanner import (
     RATE_PER_SECOND,
     Claim,
     PacedMessenger,
-    Pacer,
     can_receive,
     deliver_claims,
     recipients,
     send_with_retry,
 )
+from bot.reminders.pacing import shared_pacer
 from bot.services.reports import MANUAL_MARK, tg_len
 from storage import reminder_queries as q
 from storage.models import Assignment, Member, ReminderLog, Task, Unit
@@ -187,7 +187,7 @@ async def broadcast(ctx, messenger: Messenger, body: str, unit_ids: list[int] | 
     async with ctx.sessions() as s:
         people, skipped = await broadcast_audience(s, unit_ids, today)
     res = BroadcastResult(total=len(people) + skipped, skipped=skipped)
-    paced = PacedMessenger(messenger, Pacer(rate))
+    paced = PacedMessenger(messenger, shared_pacer(ctx, rate))  # one send rate with reminders, all processes
     sem = asyncio.Semaphore(concurrency)
     unreachable: list[int] = []
 
