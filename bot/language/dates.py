@@ -26,11 +26,15 @@ from bot.language.text import expand_shorthand, fold_keep, nfc
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10,
           "xi": 11, "xii": 12}
+_MONTHWORD = {"mot": 1, "hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5, "bay": 7, "tam": 8, "chin": 9, "muoi": 10,
+              "muoi mot": 11, "muoi hai": 12}
 _WORDNUM = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5, "sau": 6, "bay": 7,
             "tam": 8, "chin": 9, "muoi": 10, "muoi lam": 15, "hai muoi": 20, "ba muoi": 30}
 _NUM = r"(?<!thu )(?:\d{1,3}|muoi lam|hai muoi|ba muoi|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)"
 _QNUM = r"(?:iv|iii|ii|i|[1-4])"
-_MNUM = r"(?:xii|xi|x|ix|viii|vii|vi|v|iv|iii|ii|i|1[0-2]|0?[1-9])"
+# "tháng sáu" folded is "thang sau", which is "tháng sau" (next month): the words leave six out
+_MWORD = r"(?:muoi hai|muoi mot|muoi|mot|gieng|hai|ba|tu|bon|nam(?!\s+(?:nay|sau|toi|hien tai|\d))|bay|tam|chin)"
+_MNUM = r"(?:xii|xi|x|ix|viii|vii|vi|v|iv|iii|ii|i|1[0-2]|0?[1-9]|" + _MWORD.replace("gieng|", "") + ")"
 _LMNUM = rf"(?:{_MNUM}|gieng|chap)"
 YEAR = r"(?:19|20)\d{2}"
 # weekday words: Monday = 0
@@ -38,6 +42,9 @@ _WEEKDAY = {"hai": 0, "2": 0, "ba": 1, "3": 1, "tu": 2, "4": 2, "nam": 3, "5": 3
             "bay": 5, "7": 5, "chu nhat": 6, "cn": 6}
 _NEXT = r"(?:sau|toi|ke tiep|ke den|tiep theo)"
 _LUNAR_MONTH = {"gieng": 1, "chap": 12}
+_EN_MONTH = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                         "dec"), start=1)}
+_EN_MONTHS = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
 
 # A number right after these is progress ("xong 3/4"), not a day and month.
 _PROGRESS_BEFORE = re.compile(r"\b(?:xong|duoc|dat|lam|hoan thanh|tien do|khoang|con|tien do dat|xong duoc)\s*$")
@@ -66,7 +73,7 @@ def _roman_or_int(tok: str) -> int | None:
     tok = tok.strip().lower()
     if tok.isdigit():
         return int(tok)
-    return _ROMAN.get(tok) or _LUNAR_MONTH.get(tok)
+    return _ROMAN.get(tok) or _LUNAR_MONTH.get(tok) or _MONTHWORD.get(tok)
 
 
 def safe_date(y: int, m: int, d: int) -> date | None:
@@ -105,7 +112,9 @@ def _rules(today: date) -> list[_Rule]:
     def dm_bare(m):
         """A day and month with no cue word: a fraction after a progress word is not a date."""
         before, after = m.string[:m.start()], m.string[m.end():]
-        if not _DATE_CUE_BEFORE.search(before) and (_PROGRESS_BEFORE.search(before) or _COUNT_AFTER.match(after)):
+        proper = int(m["d"]) <= int(m["m"])
+        if proper and not _DATE_CUE_BEFORE.search(before) and (_PROGRESS_BEFORE.search(before)
+                                                              or _COUNT_AFTER.match(after)):
             return None
         return dmy(m)
 
@@ -217,10 +226,13 @@ def _rules(today: date) -> list[_Rule]:
         (rf"\b(?:ngay|mung|mong)\s+{D}\s+(?:thang\s+)?{M}{YOPT}\b", dmy, "day"),
         (rf"\b{D}\s+thang\s+{M}{YOPT}\b", dmy, "day"),
         (rf"\b(?:ngay|mung)\s+{D}\s*/\s*{M}\b(?!\s*/)", dmy, "day"),
+        (rf"\b[0-3]?\d\s*[-–]\s*{D}\s*/\s*{M}\b(?!\s*/)", dmy, "day"),
         (rf"(?<![\d/.,\-]){D}\s*/\s*{M}\b(?!\s*/|[.,]\d)", dm_bare, "day"),
+        (rf"\b(?:ngay\s+)?{D}\s+thang\s+(?:nay|hien tai)\b", lambda m: safe_date(ty, today.month, int(m["d"])), "day"),
+        (rf"\b(?:ngay\s+)?{D}\s+thang\s+{_NEXT}\b", lambda m: safe_date(*shift_month(today, 1), int(m["d"])), "day"),
         (rf"\b(?:ngay|truoc|han|den|toi|vao)\s+{D}\.{M}\b(?!\.\d)", dmy, "day"),
         (rf"(?<![\w/.,\-]){D}-{M}\b(?![\d/.\-]|\s*(?:ngay|tuan|thang|nam|hom|bua|gio|nguoi|viec|%))", dm_bare, "day"),
-        (rf"\b(?:thang\s+)?(?P<m>1[0-2]|0?[1-9])\s*/\s*{Y}\b", month_of, "month"),
+        (rf"(?<!quy )(?<!q)\b(?:thang\s+)?(?P<m>1[0-2]|0?[1-9])\s*/\s*{Y}\b", month_of, "month"),
         # a day of this or next month: "ngày 20"
         (rf"\b(?:ngay|hom|mung)\s+{D}\b(?!\s*(?:[/.\-]\s*\d|thang|ngay|tuan|nguoi|viec|%|gio|h\b))", day_of_month, "day"),
         # month with a position in it
@@ -234,6 +246,8 @@ def _rules(today: date) -> list[_Rule]:
         (rf"\b(?:cuoi|het|trong)?\s*thang\s+{_NEXT}\b(?!\s+nua)", lambda m: month_end(*shift_month(today, 1)), "month"),
         (r"\b(?:cuoi|het)\s+thang\b|\bend of (?:the |this )?month\b", lambda m: month_end(ty, today.month), "month"),
         (r"\bend of next month\b", lambda m: month_end(*shift_month(today, 1)), "month"),
+        (rf"\bend of (?P<m>{_EN_MONTHS})\b", lambda m: _not_over_month(_EN_MONTH[m["m"][:3]], None, today, None),
+         "month"),
         (r"\bgiua\s+thang\b", lambda m: _not_over_month(today.month, 15, today, ty) or
          safe_date(*shift_month(today, 1), 15), "month"),
         # quarters
@@ -260,7 +274,9 @@ def _rules(today: date) -> list[_Rule]:
         (rf"{WD}\s+tuan\s+{_NEXT}\b", lambda m: weekday(m, 1), "weekday"),
         (rf"{WD}\b", lambda m: weekday(m, None), "weekday"),
         (rf"\bcuoi\s+tuan\s+{_NEXT}\b", lambda m: monday + timedelta(days=13), "weekday"),
-        (r"\bcuoi\s+tuan(?:\s+nay)?\b|\bend of (?:the |this )?week\b|\bthis weekend\b", lambda m: monday + timedelta(days=6), "weekday"),
+        (rf"\bdau\s+tuan\s+{_NEXT}\b", lambda m: monday + timedelta(days=7), "weekday"),
+        (rf"\bgiua\s+tuan\s+{_NEXT}\b", lambda m: monday + timedelta(days=9), "weekday"),
+        (r"\b(?:cuoi|het)\s+tuan(?:\s+nay)?\b|\bend of (?:the |this )?week\b|\bthis weekend\b", lambda m: monday + timedelta(days=6), "weekday"),
         (rf"\btuan\s+sau\s+nua\b", lambda m: monday + timedelta(days=18), "weekday"),
         (rf"\btuan\s+{_NEXT}\b|\bnext week\b", lambda m: monday + timedelta(days=11), "weekday"),
         (r"\b(?:trong\s+)?tuan\s+(?:nay|hien tai)\b|\btrong tuan\b|\bthis week\b", this_week_end, "weekday"),
@@ -268,17 +284,22 @@ def _rules(today: date) -> list[_Rule]:
         (r"\b(?:hom nay|ngay hom nay|trong ngay|(?:sang|chieu|trua|toi|dem)\s+nay|today|tonight|eod|end of (?:the )?day)\b",
          today_, "relative"),
         (r"\bhom qua\b|\byesterday\b", lambda m: today - timedelta(days=1), "relative"),
+        (r"\bhom kia\b", lambda m: today - timedelta(days=2), "relative"),
         (r"\b(?:ngay|sang|chieu|trua|toi|dem|truoc|han|den|het|hom)\s+mai\b", lambda m: today + timedelta(days=1), "relative"),
         (r"^mai\b|\bmai(?=\s+(?:em|toi|minh|se|nop|gui|lam|bao cao|xong|hoan thanh|nhe|nha|a|la|duoc|chac|co)\b)|\bmai\s*$",
          tomorrow_unless_name, "relative"),
-        (r"\b(?:ngay kia|ngay mot|hom kia)\b|^(?:truoc\s+|han\s+)?mot$|^mot\s+(?=(?:em|toi|minh|se|nop|gui)\b)",
+        (r"\b(?:ngay kia|ngay mot)\b|^(?:truoc\s+|han\s+)?mot$|^mot\s+(?=(?:em|toi|minh|se|nop|gui)\b)",
          lambda m: today + timedelta(days=2), "relative"),
         (rf"\b(?:(?P<n>{_NUM})\s+)?(?:ngay|hom|bua)\s+(?:nua|toi|sau|ke tiep)\b", lambda m: rel(m, "d"), "relative"),
-        (rf"\b(?:trong\s+(?:vong\s+)?|sau\s+|them\s+|in\s+)(?P<n>{_NUM})\s+(?:ngay|hom|bua|days?)\b", lambda m: rel(m, "d"), "relative"),
+        (r"\b(?:trong\s+(?:vong\s+)?)?nua\s+thang\s+(?:nua|toi)\b|\btrong\s+(?:vong\s+)?nua\s+thang\b",
+         lambda m: today + timedelta(days=15), "relative"),
+        (rf"\b(?:gia han|lui han|lui|hoan|doi han)\s+(?:them\s+)?(?P<n>{_NUM})\s+(?P<u>ngay|hom|bua|tuan|thang)\b",
+         lambda m: rel(m, {"tuan": "w", "thang": "m"}.get(m["u"], "d")), "relative"),
+        (rf"\b(?:trong\s+(?:vong\s+)?|sau\s+|them\s+|in\s+|within\s+)(?P<n>{_NUM})\s+(?:ngay|hom|bua|days?)\b", lambda m: rel(m, "d"), "relative"),
         (rf"\b(?P<n>{_NUM})\s+tuan\s+(?:nua|toi|sau)\b", lambda m: rel(m, "w"), "relative"),
-        (rf"\b(?:trong\s+(?:vong\s+)?|sau\s+|them\s+|in\s+)(?P<n>{_NUM})\s+(?:tuan|weeks?)\b", lambda m: rel(m, "w"), "relative"),
+        (rf"\b(?:trong\s+(?:vong\s+)?|sau\s+|them\s+|in\s+|within\s+)(?P<n>{_NUM})\s+(?:tuan|weeks?)\b", lambda m: rel(m, "w"), "relative"),
         (rf"\b(?P<n>{_NUM})\s+thang\s+(?:nua|toi|sau)\b", lambda m: rel(m, "m"), "relative"),
-        (rf"\b(?:trong\s+(?:vong\s+)?|sau\s+|them\s+|in\s+)(?P<n>{_NUM})\s+(?:thang|months?)\b", lambda m: rel(m, "m"), "relative"),
+        (rf"\b(?:trong\s+(?:vong\s+)?|sau\s+|them\s+|in\s+|within\s+)(?P<n>{_NUM})\s+(?:thang|months?)\b", lambda m: rel(m, "m"), "relative"),
         # a bare year ("năm 2025", "trong năm 2025")
         (rf"\bnam\s+{Y}\b", lambda m: date(int(m["y"]), 12, 31), "year"),
     ]

@@ -62,6 +62,8 @@ def expand_shorthand(folded: str) -> str:
     s = folded
     s = re.sub(r"\bt\.\s?sau\b", "tuan sau", s)
     s = re.sub(r"\bq\.?\s?([1-4])\b(?![.\-]\d)", r"quy \1", s)
+    s = re.sub(r"\bt\.([2-7])\b", r"thu \1", s)
+    s = re.sub(r"\b(thang|ngay|quy|tuan|mung)(\d)", r"\1 \2", s)
     s = re.sub(r"\bthu([2-7])\b", r"thu \1", s)
     s = re.sub(r"\bth([2-7])\b", r"thu \1", s)
     s = re.sub(r"\bcn\b", "chu nhat", s)
