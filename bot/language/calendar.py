@@ -73,11 +73,14 @@ def not_over(end_in: "callable", today: date, year: int | None) -> date | None:
 
 
 def lunar_to_solar(day: int, month: int, lunar_year: int) -> date | None:
-    """The solar date of a lunar day (non-leap month), None when it does not exist."""
+    """The solar date of a lunar day (non-leap month), None when it does not exist (the
+    30th of a 29-day month reads back as another day: refused)."""
     try:
-        return convert_lunar_to_solar(day, month, lunar_year, 0, VIETNAM_UTC_OFFSET)
+        got = convert_lunar_to_solar(day, month, lunar_year, 0, VIETNAM_UTC_OFFSET)
+        back = convert_solar_to_lunar(got.day, got.month, got.year, VIETNAM_UTC_OFFSET)
     except ValueError:
         return None
+    return got if (back.day, back.month, back.leap) == (day, month, False) else None
 
 
 def lunar_year_of(d: date) -> int:

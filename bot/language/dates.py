@@ -122,10 +122,9 @@ def _rules(today: date) -> list[_Rule]:
         """"ngày 20": this month's if not past, else next month's."""
         d = int(m["d"])
         got = safe_date(ty, today.month, d)
-        if got is not None and got >= today:
-            return got
-        y, mo = shift_month(today, 1)
-        return safe_date(y, mo, d)
+        if got is None or got >= today:
+            return got  # "ngày 31" in February names no day: no guess
+        return safe_date(*shift_month(today, 1), d)
 
     def month_of(m, which="end"):
         mo = _roman_or_int(m["m"])
@@ -174,9 +173,9 @@ def _rules(today: date) -> list[_Rule]:
     def lunar(m):
         mo = _roman_or_int(m["m"])
         d = int(m["d"]) if m.groupdict().get("d") else 15
-        if not mo or not 1 <= mo <= 12 or not 1 <= d <= 30:
+        if not mo or not 1 <= mo <= 12:
             return None
-        return next_lunar(d, mo, today)
+        return next_lunar(d, mo, today) or VAGUE  # "31 tháng giêng" names no day: no guess
 
     def lunar_month_end(m):
         mo = _roman_or_int(m["m"])
@@ -221,7 +220,8 @@ def _rules(today: date) -> list[_Rule]:
         (r"\b(?:cuoi|het|trong)?\s*thang\s+(?P<m>gieng|chap)\b", lunar_month_end, "lunar"),
         # full numeric dates
         (rf"\b{Y}-(?P<m>1[0-2]|0[1-9])-(?P<d>[0-3]\d)\b", dmy, "day"),
-        (rf"\b{D}\s*[/.\-]\s*{M}\s*[/.\-]\s*(?P<y>(?:19|20)\d{{2}}|\d{{2}})\b", dmy, "day"),
+        (rf"\b{D}\s*[/.\-]\s*{M}\s*[/.\-]\s*{Y}\b", dmy, "day"),
+        (rf"\b{D}(?P<sep>[/.\-]){M}(?P=sep)(?P<y>\d{{2}})\b(?![/.\-]\d)", dmy, "day"),
         (rf"\bngay\s+{D}\s+thang\s+{M}\s*(?:nam\s+|[/,]\s*){Y}\b", dmy, "day"),
         (rf"\b(?:ngay|mung|mong)\s+{D}\s+(?:thang\s+)?{M}{YOPT}\b", dmy, "day"),
         (rf"\b{D}\s+thang\s+{M}{YOPT}\b", dmy, "day"),
