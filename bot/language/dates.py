@@ -297,12 +297,27 @@ def _rules(today: date) -> list[_Rule]:
          lambda m: rel(m, {"tuan": "w", "thang": "m"}.get(m["u"], "d")), "relative"),
         (rf"\b(?:trong\s+(?:vong\s+)?|sau\s+|them\s+|in\s+|within\s+)(?P<n>{_NUM})\s+(?:ngay|hom|bua|days?)\b", lambda m: rel(m, "d"), "relative"),
         (rf"\b(?P<n>{_NUM})\s+tuan\s+(?:nua|toi|sau)\b", lambda m: rel(m, "w"), "relative"),
+        (r"\b(?:(?P<n>\d{1,3}|one|two|three|a|an)\s+more|another|extra)\s+(?P<u>days?|weeks?|months?)\b",
+         lambda m: _more(m, today), "relative"),
         (rf"\b(?:trong\s+(?:vong\s+)?|sau\s+|them\s+|in\s+|within\s+)(?P<n>{_NUM})\s+(?:tuan|weeks?)\b", lambda m: rel(m, "w"), "relative"),
         (rf"\b(?P<n>{_NUM})\s+thang\s+(?:nua|toi|sau)\b", lambda m: rel(m, "m"), "relative"),
         (rf"\b(?:trong\s+(?:vong\s+)?|sau\s+|them\s+|in\s+|within\s+)(?P<n>{_NUM})\s+(?:thang|months?)\b", lambda m: rel(m, "m"), "relative"),
         # a bare year ("năm 2025", "trong năm 2025")
         (rf"\bnam\s+{Y}\b", lambda m: date(int(m["y"]), 12, 31), "year"),
     ]
+
+
+_EN_NUM = {"one": 1, "a": 1, "an": 1, "two": 2, "three": 3}
+
+
+def _more(m: re.Match, today: date) -> date:
+    """"one more week", "another day", "3 more days": from today."""
+    n = m["n"]
+    n = 1 if n is None else (int(n) if n.isdigit() else _EN_NUM[n])
+    unit = m["u"][0]
+    if unit == "m":
+        return add_months(today, n)
+    return today + timedelta(days=n * (7 if unit == "w" else 1))
 
 
 def _not_over_month(month: int, day: int | None, today: date, year: int | None) -> date | None:

@@ -39,7 +39,7 @@ _SHORTHAND = {
     "chx": "chua", "cx": "cung", "chuaw": "chua",
     "r": "roi", "rui": "roi", "roai": "roi", "rooi": "roi",
     "xog": "xong", "xonq": "xong", "xongg": "xong", "xonh": "xong", "xng": "xong",
-    "hthanh": "hoan thanh", "htat": "hoan tat",
+    "hthanh": "hoan thanh", "ht": "hoan thanh", "htat": "hoan tat",
     "bc": "bao cao", "bcao": "bao cao", "nv": "nhiem vu", "tg": "thoi gian",
     "bh": "bao gio", "bgio": "bao gio", "bjo": "bao gio", "bgjo": "bao gio",
     "j": "gi", "ji": "gi", "ntn": "nhu the nao",
