@@ -10,6 +10,7 @@ What is unclear is not guessed: no percentage when none is written (a fraction "
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -319,3 +320,15 @@ def extension_details(text: str, today: date) -> tuple[date | None, str]:
         rest = re.sub(r"(?i)\b(đến|tới|den|toi|ngày|ngay|to|until)\b", " ", rest)
         reason = _clean(rest)
     return intent.new_due, reason
+
+
+def answer_lines(lines: Iterable[str], today: date) -> Iterator[str]:
+    """For the CLI: per input line, tab-separated kind, progress, ISO date and task code
+    ("-" for none), then the topic of a question."""
+    for line in lines:
+        i = classify(line, today)
+        cells = [i.kind, "-" if i.progress is None else str(i.progress), i.new_due.isoformat() if i.new_due else "-",
+                 i.task_code or "-"]
+        if i.topic:
+            cells.append(i.topic)
+        yield "\t".join(cells)
