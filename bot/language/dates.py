@@ -213,6 +213,7 @@ def _rules(today: date) -> list[_Rule]:
         (rf"\b(?:ngay\s+|mung\s+|mong\s+)?(?P<d>[0-3]?\d)\s+thang\s+(?P<m>gieng|chap)\b", lunar, "lunar"),
         (rf"\b(?:ngay\s+|mung\s+|mong\s+)?(?P<d>[0-3]?\d)\s*(?:/|\s+thang\s+)\s*(?P<m>1[0-2]|0?[1-9]){AL}", lunar, "lunar"),
         (rf"\bram\s+thang\s+(?P<m>{_LMNUM})(?:{AL})?", lunar, "lunar"),
+        (r"\b(?:tet\s+)?trung thu\b", lambda m: next_lunar(15, 8, today), "lunar"),
         (r"\b(?:mung|mong)\s+(?P<d>[1-9]|10)\s+tet\b", lambda m: next_tet(int(m["d"]) - 1)(m), "lunar"),
         (r"\btet\s+(?:duong lich|tay)\b", lambda m: not_over(lambda y: date(y, 1, 1), today, None), "day"),
         (r"\btruoc\s+(?:ky nghi\s+|dip\s+|nghi\s+)?tet\b", next_tet(-1), "lunar"),
@@ -297,7 +298,8 @@ def _rules(today: date) -> list[_Rule]:
          lambda m: rel(m, {"tuan": "w", "thang": "m"}.get(m["u"], "d")), "relative"),
         (rf"\b(?:trong\s+(?:vong\s+)?|sau\s+|them\s+|in\s+|within\s+)(?P<n>{_NUM})\s+(?:ngay|hom|bua|days?)\b", lambda m: rel(m, "d"), "relative"),
         (rf"\b(?P<n>{_NUM})\s+tuan\s+(?:nua|toi|sau)\b", lambda m: rel(m, "w"), "relative"),
-        (r"\b(?:(?P<n>\d{1,3}|one|two|three|a|an)\s+more|another|extra)\s+(?P<u>days?|weeks?|months?)\b",
+        (r"\b(?:(?P<n>\d{1,3}|one|two|three|a|an)\s+more|another|extra|(?:in|within)\s+(?P<n2>one|two|three|a|an))"
+         r"\s+(?P<u>days?|weeks?|months?)\b",
          lambda m: _more(m, today), "relative"),
         (rf"\b(?:trong\s+(?:vong\s+)?|sau\s+|them\s+|in\s+|within\s+)(?P<n>{_NUM})\s+(?:tuan|weeks?)\b", lambda m: rel(m, "w"), "relative"),
         (rf"\b(?P<n>{_NUM})\s+thang\s+(?:nua|toi|sau)\b", lambda m: rel(m, "m"), "relative"),
@@ -312,7 +314,7 @@ _EN_NUM = {"one": 1, "a": 1, "an": 1, "two": 2, "three": 3}
 
 def _more(m: re.Match, today: date) -> date:
     """"one more week", "another day", "3 more days": from today."""
-    n = m["n"]
+    n = m["n"] or m["n2"]
     n = 1 if n is None else (int(n) if n.isdigit() else _EN_NUM[n])
     unit = m["u"][0]
     if unit == "m":
