@@ -143,23 +143,24 @@ _THANKS = re.compile(r"\b(?:cam on|cam ong|thanks|thank you|thank|thks|tks|thx|o
 _GREETING = re.compile(r"^\s*(?:xin chao|chao|hello|hi|alo|hey)\b")
 
 
-def _strip_code(folded: str) -> tuple[str, str | None]:
-    """The folded text without the task code typed in it (its digits are neither progress
-    nor a date), and that code in upper case."""
+def _find_code(folded: str) -> tuple[str, int, int] | None:
+    """The task code typed in the folded text (upper case) and where it is."""
     m = _CODE_AFTER_WORD.search(folded)
     if m:
-        code = m.group(1) or m.group(2)
-        a, b = m.span(1) if m.group(1) else m.span(2)
-        return folded[:a] + " " * (b - a) + folded[b:], code.upper()
+        group = 1 if m.group(1) else 2
+        return m.group(group).upper(), *m.span(group)
     for m in _CODE.finditer(folded):
         code = m.group(1)
         if re.fullmatch(r"[a-z]\d{1,2}", code) and not code.startswith("q"):
             continue  # "t6" (Friday), "k3": shorthand, not a code
-        if re.fullmatch(r"q[1-4]", code) or re.fullmatch(r"[ivxlc]{1,5}", code):
-            continue
-        a, b = m.span(1)
-        return folded[:a] + " " * (b - a) + folded[b:], code.upper()
-    return folded, None
+        if re.fullmatch(r"q[1-4]", code):
+            continue  # a quarter
+        return code.upper(), *m.span(1)
+    return None
+
+
+def _blank(s: str, a: int, b: int) -> str:
+    return s[:a] + " " * (b - a) + s[b:]
 
 
 def _percent(folded: str, original: str = "") -> int | None:
@@ -225,7 +226,11 @@ def _classify(text: str, today: date) -> Intent:
     folded = fold_keep(original)
     if not folded.strip():
         return UNKNOWN
-    folded, code = _strip_code(folded)
+    found = _find_code(folded)
+    code = None
+    if found:  # the code's digits are neither progress nor a date
+        code, a, b = found
+        original, folded = _blank(original, a, b), _blank(folded, a, b)
     intent = _read(original, folded, today)
     return Intent(intent.kind, intent.progress, intent.new_due, intent.reason, code, intent.topic)
 
@@ -234,9 +239,10 @@ def _read(original: str, folded: str, today: date) -> Intent:
     # the reason's position is found on the text as typed; shorthand is expanded after
     words = expand_shorthand(folded)
 
-    m = _CANCEL.match(words)
-    if m:
-        rest = _read(original[m.end():], folded[m.end():], today) if len(words) == len(folded) else UNKNOWN
+    m = _CANCEL.match(folded)
+    if m or _CANCEL.match(words):
+        # what follows "thôi," may be a new answer ("thôi, xin gia hạn đến 20/12")
+        rest = _read(original[m.end():], folded[m.end():], today) if m else UNKNOWN
         if (rest.kind in ("extension", "leave") and rest.new_due is not None) or rest.kind == "done" or (
                 rest.kind == "progress" and rest.progress is not None):
             return rest

@@ -38,6 +38,8 @@ CASES = [
     ("mục 3 xong", Intent("done", 100, task_code="3")),
     ("#4 xong", Intent("done", 100, task_code="4")),
     ("Q2.1 xin gia hạn đến 20/12", Intent("extension", new_due=date(2025, 12, 20), task_code="Q2.1")),
+    ("Q2.1 mai em gửi", Intent("progress", new_due=date(2025, 3, 2), task_code="Q2.1")),
+    ("huy, dc 40%", Intent("progress", 40)),
     # progress
     ("đang làm, được 60%", Intent("progress", 60)),
     ("in progress 60%", Intent("progress", 60)),

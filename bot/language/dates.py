@@ -334,7 +334,7 @@ _RULE_TABLE: list[tuple[str, Builder, str]] = [
     (rf"\bend of (?P<m>{_EN_MONTHS})\b", _end_of_named_month, "month"),
     (r"\bgiua\s+thang\b", _mid_month, "month"),
     # quarters
-    (rf"\b(?:cuoi|het|trong|ket thuc|den)?\s*(?:quy|end of q|q)\s*(?P<q>{_QNUM})\b"
+    (rf"\b(?:cuoi|het|trong|ket thuc|den)?\s*(?:quy|end of q|q)\s*(?P<q>{_QNUM})\b(?!\.\d|-\d{{1,2}}(?!\d))"
      rf"(?:\s*(?:nam\s+|/\s*|-\s*){_Y}|\s+nam\s+(?P<rel>sau|toi|nay|hien tai))?", _quarter, "quarter"),
     (r"\b(?:cuoi|het|trong)?\s*quy\s+(?:nay|hien tai)\b", _this_quarter, "quarter"),
     (rf"\b(?:cuoi|het|trong)?\s*quy\s+{_NEXT}\b", _next_quarter, "quarter"),
