@@ -69,7 +69,7 @@ _EXTENSION = re.compile(
     r"|cho (?:em|toi|minh|chung em|chung toi|ben em|don vi)\s+(?:xin\s+)?them\s+(?:\d+\s+|mot\s+|hai\s+|ba\s+|vai\s+|it\s+)?"
     r"(?:ngay|tuan|thang|hom|bua|thoi gian)"
     r"|them\s+(?:\d+|mot|hai|ba|bon|nam|muoi)\s+(?:ngay|tuan|thang|hom|bua)(?:\s+(?:nua|duoc khong))*" + _PARTICLES + r"\s*\??$"
-    r"|extend|extension|postpone|more time|push back|reschedule|(?:one|two|three|\d+|a few) more (?:days?|weeks?)"
+    r"|extend|extension|postpone|more time|push back|push (?:it )?(?:to|until)|move (?:it )?to|delay|reschedule|(?:one|two|three|\d+|a few) more (?:days?|weeks?)"
     r"|another (?:day|week|\d+ days)|extra (?:time|days?|weeks?))\b"
 )
 _CANCEL = re.compile(
@@ -87,6 +87,7 @@ _NOT_DONE = re.compile(
     r"|\b(sap|gan|almost|nearly)\s+(xong|hoan thanh|done|finished|complete)\b"
     r"|\bxong\s+(?:phan|buoc|giai doan|muc|dot|noi dung|mot phan)\b"  # a part of it
     r"|\bcon\s+(?:\d+|mot|hai|ba|vai|it|nhieu)\s+(?:viec|phan|noi dung|muc|hang muc|nhiem vu|dau viec)\b"
+    r"|\bcon\s+(?:(?:1|mot)\s+)?(?:chut|it|ti|xiu)\b"
     r"|^\s*(?:chua|not yet|chua xong|van chua)\b(?:\s+(?:a|anh|chi|em|nhe|roi))*\s*[.!]*\s*$"
 )
 _DONE = re.compile(
@@ -103,7 +104,7 @@ _PROMISE = re.compile(r"\b(?:em|toi|minh|ben em|chung em|don vi)?\s*(?:se\s+)?(?
 _PERCENT = re.compile(r"(?<![\d/.,-])(\d{1,3})(?:[.,]\d+)?\s*(%|phan tram|percent|pct)(?!\w)")
 _FRACTION = re.compile(r"(?<![\d/.,-])(\d{1,3})\s*(?:/|\btren\b|\bof\b|\bout of\b)\s*(\d{1,3})(?![\d/.\-])")
 # "nửa" (half) and "nữa" (more) fold alike: a bare "nua" is half only when typed "nửa"
-_HALF = re.compile(r"\b(?:(?:mot|1)\s+nua|nua chung|phan nua|half)\b")
+_HALF = re.compile(r"\b(?:(?:mot|1)\s+nua|nua chung|phan nua|half|halfway|half way)\b")
 _HALF_MARKED = re.compile(r"(?i)\bnửa\b")
 _BARE_NUMBER = re.compile(r"^\s*(\d{1,3})\s*$")
 _NUMBER_AFTER = re.compile(r"\b(?:duoc|dat|khoang|at|progress|tien do|lam)\s*:?\s*(\d{1,3})(?![\d/.]|\s*(?:ngay|tuan|thang|nam|hom|bua|gio|nguoi|viec))")

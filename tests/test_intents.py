@@ -154,10 +154,15 @@ def _cells(i: Intent) -> tuple[str, str, str, str]:
             i.task_code or "-")
 
 
+def _agrees(got: tuple[str, ...], expected: tuple[str, ...]) -> bool:
+    """Each cell as expected; the date cell may list accepted dates ("2027-06-18|2027-06-25")."""
+    return all(g in e.split("|") if i == 2 else g == e for i, (g, e) in enumerate(zip(got, expected)))
+
+
 def test_answers_as_people_type_them_are_read_at_least_97_percent():
     """Measure: python -m pytest tests/test_intents.py -k people_type -s"""
     rows = answer_table()
-    wrong = [(p, _cells(classify(p, t)), e) for p, e, t in rows if _cells(classify(p, t)) != e]
+    wrong = [(p, _cells(classify(p, t)), e) for p, e, t in rows if not _agrees(_cells(classify(p, t)), e)]
     share = 1 - len(wrong) / len(rows)
     print(f"\nanswer_phrases.tsv: {len(rows) - len(wrong)}/{len(rows)} = {share:.3f}; wrong: {wrong}")
     assert len(rows) >= 200 and share >= 0.97, wrong
