@@ -182,7 +182,7 @@ def test_more_phrases(phrase, expected):
     # vague: no guess
     "sau Tết", "ra Tết", "mai mốt em gửi", "vài hôm nữa", "sớm nhất có thể", "asap", "soon",
     # "Mai" is a person
-    "chị Mai gửi rồi", "gửi cho Mai",
+    "chị Mai gửi rồi", "gửi cho Mai", "Nguyễn Thị Mai", "Mai Văn Nam", "Phòng CN", "UBND xã",
 ])
 def test_text_without_a_date_gives_none(phrase):
     assert parse_deadline(phrase, TODAY) is None

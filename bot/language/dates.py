@@ -284,7 +284,9 @@ _M = r"(?P<m>1[0-2]|0?[1-9])"
 _Y = r"(?P<y>(?:19|20)\d{2})"
 _YOPT = rf"(?:\s*(?:nam\s+|/\s*|-\s*|,\s*){_Y}|\s+nam\s+(?P<rel>sau|toi|nay|hien tai))?"
 _YREL = rf"(?:\s+{_Y}|\s+(?P<rel>sau|toi|nay))?"
-_WD = r"(?:thu\s*(?P<wd>hai|ba|tu|nam|sau|bay|[2-7])|(?P<wd2>chu nhat|cn)|\bt(?P<wd3>[2-7]))"
+_WD = r"(?:\bthu\s*(?P<wd>hai|ba|tu|nam|sau|bay|[2-7])|\b(?P<wd2>chu nhat|cn)|\bt(?P<wd3>[2-7]))"
+# alone, "CN" is Sunday only as the whole text or after a cue word ("Phòng CN" is a unit)
+_WD_ALONE = _WD.replace(r"\b(?P<wd2>chu nhat|cn)", r"(?P<wd2>\bchu nhat|^cn|(?<=den |toi |han |vao )cn|(?<=truoc )cn)")
 _AL = r"\s*(?:\(?\s*(?:am lich|al|a\.l)\s*\)?)"
 _FOR = r"(?:trong\s+(?:vong\s+)?|sau\s+|them\s+|in\s+|within\s+)"
 
@@ -353,7 +355,7 @@ _RULE_TABLE: list[tuple[str, Builder, str]] = [
     (rf"{_WD}\s+(?:tuan\s+)?(?:nay|hien tai)\b", partial(_weekday, week_offset=0), "weekday"),
     (rf"{_WD}\s+tuan\s+sau\s+nua\b", partial(_weekday, week_offset=2), "weekday"),
     (rf"{_WD}\s+tuan\s+{_NEXT}\b", partial(_weekday, week_offset=1), "weekday"),
-    (rf"{_WD}\b", _weekday, "weekday"),
+    (rf"{_WD_ALONE}\b", _weekday, "weekday"),
     (rf"\bcuoi\s+tuan\s+{_NEXT}\b", partial(_week_day, n=13), "weekday"),
     (rf"\bdau\s+tuan\s+{_NEXT}\b", partial(_week_day, n=7), "weekday"),
     (rf"\bgiua\s+tuan\s+{_NEXT}\b", partial(_week_day, n=9), "weekday"),
@@ -368,7 +370,10 @@ _RULE_TABLE: list[tuple[str, Builder, str]] = [
     (r"\bhom qua\b|\byesterday\b", partial(_days, n=-1), "relative"),
     (r"\bhom kia\b", partial(_days, n=-2), "relative"),  # Northern usage: the day before yesterday
     (r"\b(?:ngay|sang|chieu|trua|toi|dem|truoc|han|den|het|hom)\s+mai\b", partial(_days, n=1), "relative"),
-    (r"^mai\b|\bmai(?=\s+(?:em|toi|minh|se|nop|gui|lam|bao cao|xong|hoan thanh|nhe|nha|a|la|duoc|chac|co)\b)|\bmai\s*$",
+    # "mai" alone, before what someone will do, or after it; elsewhere it may be a name ("Nguyễn Thị Mai")
+    (r"^mai\s*$|\bmai(?=\s+(?:em|toi|minh|se|nop|gui|lam|bao cao|xong|hoan thanh|nhe|nha|a|la|duoc|chac|co|sang|chieu|trua"
+     r"|\d{1,2} gio)\b)"
+     r"|\b(?:nop|gui|lam|xong|bao cao|de|hen|truoc|den|toi|han|tu)\s+mai\s*$",
      _tomorrow_unless_name, "relative"),
     (r"\b(?:ngay kia|ngay mot)\b|^(?:truoc\s+|han\s+)?mot$|^mot\s+(?=(?:em|toi|minh|se|nop|gui)\b)",
      partial(_days, n=2), "relative"),
