@@ -126,7 +126,8 @@ def test_phrases_as_people_type_them_are_read_at_least_97_percent():
     ("trong vòng hai tuần", LATE, date(2026, 12, 24)),
     ("sau 2 tháng", date(2026, 12, 31), date(2027, 2, 28)),
     ("3 tháng nữa", LATE, date(2027, 3, 10)),
-    ("ngày nữa", LATE, date(2026, 12, 11)),
+    ("1 ngày nữa", LATE, date(2026, 12, 11)),
+    ("ngày nữa", LATE, None),
     # extension and range: the end counts
     ("từ 15/12 đến 20/12", LATE, date(2026, 12, 20)),
     ("15/12 - 20/12", LATE, date(2026, 12, 20)),

@@ -294,7 +294,8 @@ Builder = Callable[[re.Match, date], object]
 _RULE_TABLE: list[tuple[str, Builder, str]] = [
     # vague: no date at all, whatever else the text holds
     (r"\b(?:sau|ra|qua|het|dip|quanh|sat) tet\b(?! (?:duong|tay))|\bmai mot\b|\bvai (?:hom|ngay|bua|tuan|thang)"
-     r"|\b(?:som nhat co the|khi nao xong|chua biet khi nao|asap|sometime|some day|soon)\b", _vague, "vague"),
+     r"|\b(?:som nhat co the|khi nao xong|chua biet khi nao|asap|sometime|some day|soon)\b"
+     r"|(?<!thang )(?<!nua )\bdau nam\b|\bbua sau\b", _vague, "vague"),
     # lunar dates: "mùng 8 tháng giêng", "rằm tháng Giêng", "15/8 âm lịch", "mùng 3 Tết", "trước Tết"
     (r"\b(?:ngay\s+|mung\s+|mong\s+)?(?P<d>[0-3]?\d)\s+thang\s+(?P<m>gieng|chap)\b", _lunar, "lunar"),
     (rf"\b(?:ngay\s+|mung\s+|mong\s+)?(?P<d>[0-3]?\d)\s*(?:/|\s+thang\s+)\s*(?P<m>1[0-2]|0?[1-9]){_AL}", _lunar, "lunar"),
@@ -320,7 +321,8 @@ _RULE_TABLE: list[tuple[str, Builder, str]] = [
     (rf"\b(?:ngay|truoc|han|den|toi|vao)\s+{_D}\.{_M}\b(?!\.\d)", _dmy, "day"),
     (rf"(?<![\w/.,\-]){_D}-{_M}\b(?![\d/.\-]|\s*(?:ngay|tuan|thang|nam|hom|bua|gio|nguoi|viec|%))", _dm_bare, "day"),
     (rf"(?<!quy )(?<!q)\b(?:thang\s+)?(?P<m>1[0-2]|0?[1-9])\s*/\s*{_Y}\b", _month_of, "month"),
-    # a day of this or next month: "ngày 20"
+    # a day of this or next month: "ngày 20", "by the 20th"
+    (rf"\bthe\s+{_D}(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?{_EN_MONTHS})", _day_of_month, "day"),
     (rf"\b(?:ngay|hom|mung)\s+{_D}\b(?!\s*(?:[/.\-]\s*\d|thang|ngay|tuan|nguoi|viec|%|gio|h\b))", _day_of_month, "day"),
     # month with a position in it
     (rf"\bgiua\s+thang\s+(?P<m>{_MNUM}){_YOPT}\b", partial(_month_of, day=15), "month"),
@@ -329,7 +331,7 @@ _RULE_TABLE: list[tuple[str, Builder, str]] = [
      r"(?!\s*(?:nam\s+dau|dau nam|cuoi nam|nua|toi|sau|qua|truoc))", _month_of, "month"),
     (r"\b(?:cuoi|het|trong)?\s*thang\s+(?:nay|hien tai)\b", partial(_in_month, months_ahead=0, day=None), "month"),
     (rf"\bdau\s+thang\s+{_NEXT}\b", partial(_in_month, months_ahead=1, day=10), "month"),
-    (rf"\bgiua\s+thang\s+{_NEXT}\b", partial(_in_month, months_ahead=1, day=15), "month"),
+    (rf"\bgiua\s+thang\s+{_NEXT}\b|\bmid next month\b", partial(_in_month, months_ahead=1, day=15), "month"),
     (rf"\b(?:cuoi|het|trong)?\s*thang\s+{_NEXT}\b(?!\s+nua)|\bend of next month\b",
      partial(_in_month, months_ahead=1, day=None), "month"),
     (r"\b(?:cuoi|het)\s+thang\b|\bend of (?:the |this )?month\b", partial(_in_month, months_ahead=0, day=None), "month"),
@@ -357,15 +359,15 @@ _RULE_TABLE: list[tuple[str, Builder, str]] = [
     (rf"{_WD}\s+tuan\s+{_NEXT}\b", partial(_weekday, week_offset=1), "weekday"),
     (rf"{_WD_ALONE}\b", _weekday, "weekday"),
     (rf"\bcuoi\s+tuan\s+{_NEXT}\b", partial(_week_day, n=13), "weekday"),
-    (rf"\bdau\s+tuan\s+{_NEXT}\b", partial(_week_day, n=7), "weekday"),
-    (rf"\bgiua\s+tuan\s+{_NEXT}\b", partial(_week_day, n=9), "weekday"),
+    (rf"\bdau\s+tuan\s+{_NEXT}\b|\bearly next week\b", partial(_week_day, n=7), "weekday"),
+    (rf"\bgiua\s+tuan\s+{_NEXT}\b|\bmid next week\b", partial(_week_day, n=9), "weekday"),
     (r"\b(?:cuoi|het)\s+tuan(?:\s+nay)?\b|\bend of (?:the |this )?week\b|\bthis weekend\b", partial(_week_day, n=6),
      "weekday"),
     (r"\btuan\s+sau\s+nua\b", partial(_week_day, n=18), "weekday"),
     (rf"\btuan\s+{_NEXT}\b|\bnext week\b", partial(_week_day, n=11), "weekday"),
     (r"\b(?:trong\s+)?tuan\s+(?:nay|hien tai)\b|\btrong tuan\b|\bthis week\b", _this_week_end, "weekday"),
     # relative days / weeks / months
-    (r"\b(?:hom nay|ngay hom nay|trong ngay|(?:sang|chieu|trua|toi|dem)\s+nay|today|tonight|eod|end of (?:the )?day)\b",
+    (r"\b(?:hom nay|bua nay|ngay hom nay|trong ngay|(?:sang|chieu|trua|toi|dem)\s+nay|today|tonight|eod|end of (?:the )?day)\b",
      partial(_days, n=0), "relative"),
     (r"\bhom qua\b|\byesterday\b", partial(_days, n=-1), "relative"),
     (r"\bhom kia\b", partial(_days, n=-2), "relative"),  # Northern usage: the day before yesterday
@@ -377,8 +379,9 @@ _RULE_TABLE: list[tuple[str, Builder, str]] = [
      _tomorrow_unless_name, "relative"),
     (r"\b(?:ngay kia|ngay mot)\b|^(?:truoc\s+|han\s+)?mot$|^mot\s+(?=(?:em|toi|minh|se|nop|gui)\b)",
      partial(_days, n=2), "relative"),
-    (rf"\b(?:(?P<n>{_NUM})\s+)?(?:ngay|hom|bua)\s+(?:nua|toi|sau|ke tiep)\b", partial(_rel, unit="d"), "relative"),
-    (r"\b(?:trong\s+(?:vong\s+)?)?nua\s+thang\s+(?:nua|toi)\b|\btrong\s+(?:vong\s+)?nua\s+thang\b",
+    (rf"\b(?P<n>{_NUM})\s+(?:ngay|hom|bua)\s+(?:nua|toi|sau|ke tiep)\b", partial(_rel, unit="d"), "relative"),
+    (r"\b(?:trong\s+(?:vong\s+)?)?nua\s+thang\s+(?:nua|toi)\b|\btrong\s+(?:vong\s+)?nua\s+thang\b"
+     r"|\b(?:them|gia han|lui|lui han|hoan)\s+(?:them\s+)?nua\s+thang\b",
      partial(_days, n=15), "relative"),
     (rf"\b(?:gia han|lui han|lui|hoan|doi han)\s+(?:them\s+)?(?P<n>{_NUM})\s+(?P<u>ngay|hom|bua|tuan|thang)\b",
      _rel, "relative"),
