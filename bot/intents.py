@@ -111,7 +111,7 @@ _NUMBER_AFTER = re.compile(r"\b(?:duoc|dat|khoang|at|progress|tien do|lam)\s*:?\
 
 _UNTIL = re.compile(r"\b(den ngay|toi ngay|den het|den|toi|sang|cho den|until|till|to|through|thru|by)\b")
 # "vì" vs "vị" (đơn vị): with diacritics the original tells them apart; folded, skip "don vi".
-_REASON_ORIG = re.compile(r"(?i)\b(lý do|ly do|bởi vì|bởi|vì|do|because|due to|since|as)\b\s*:?\s*")
+_REASON_ORIG = re.compile(r"(?i)\b(lý do|ly do|bởi vì|bởi|vì|do|because|due to|since)\b\s*:?\s*")
 # folded, "do" (because) is also "độ" (tiến độ, mức độ)
 _REASON_FOLD = re.compile(r"\b(ly do|boi vi|(?<!don )vi|because|due to|since|(?<!tien )(?<!muc )do)\b\s*:?\s*")
 
@@ -191,13 +191,9 @@ def _reason(original: str, folded: str, start: int) -> tuple[str, int | None]:
     has_marks = any(ord(c) > 127 for c in original)
     pattern, text = (_REASON_ORIG, original) if has_marks else (_REASON_FOLD, folded)
     m = pattern.search(text, start)
-    if m is None or (pattern is _REASON_ORIG and m.group(1).lower() == "as" and not _is_english(folded)):
+    if m is None:
         return "", None
     return _clean(original[m.end():]), m.start()
-
-
-def _is_english(folded: str) -> bool:
-    return bool(re.search(r"\b(extend|extension|because|until|leave|blocked|the|to)\b", folded))
 
 
 def _clean(s: str) -> str:
@@ -320,10 +316,10 @@ def _question(words: str) -> str | None:
 
 def extension_details(text: str, today: date) -> tuple[date | None, str]:
     """An answer to "đến ngày nào, vì sao?": the date asked for and the reason."""
-    intent = classify("xin gia hạn " + (text or ""), today)
+    intent = classify("xin gia hạn " + text, today)
     reason = intent.reason
     if not reason and intent.new_due is not None:
-        rest = re.sub(r"\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?", " ", text or "")
+        rest = re.sub(r"\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?", " ", text)
         rest = re.sub(r"(?i)\b(đến|tới|den|toi|ngày|ngay|to|until)\b", " ", rest)
         reason = _clean(rest)
     return intent.new_due, reason

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.deadlines import (find_all, find_deadline, fold, is_open_ended, parse_deadline, parse_deadline_lines,
-                           parse_recurrence, period_end)
+from bot.deadlines import (find_all, find_deadline, fold, is_cited_date, is_open_ended, parse_deadline,
+                           parse_deadline_lines, parse_recurrence, period_end)
 from bot.language.calendar import add_months, lunar_to_solar, next_lunar, not_over, tet
+from bot.language.dates import prepare_keep_positions
 
 TODAY = date(2023, 3, 1)  # a Wednesday, as in the shared deadline list
 LATE = date(2026, 12, 10)  # a Thursday late in the year, as in the shared chat list
@@ -77,6 +78,7 @@ def test_phrases_as_people_type_them_are_read_at_least_97_percent():
     ("đầu tháng 12", date(2026, 12, 10), date(2026, 12, 10)),
     ("giữa tháng", date(2026, 12, 10), date(2026, 12, 15)),
     ("giữa tháng", date(2026, 12, 20), date(2027, 1, 15)),
+    ("giữa tháng", date(2026, 12, 15), date(2026, 12, 15)),
     # quarters and halves
     ("quý 4", date(2026, 12, 31), date(2026, 12, 31)),
     ("quý 3", date(2026, 10, 1), date(2027, 9, 30)),
@@ -285,6 +287,26 @@ def test_period_end(period, year, expected):
 ])
 def test_deadlines_inside_programme_sentences(sentence, expected):
     assert find_deadline(sentence, date(2023, 1, 1), not_before=date(2023, 1, 1)) == expected
+
+
+@pytest.mark.parametrize("sentence,cited", [
+    ("Thực hiện Kế hoạch số 12/KH-UBND ngày 5/1/2023 về công tác", True),
+    ("Căn cứ Quyết định số 123/QĐ-UBND, ngày 20/3/2023", True),
+    ("Nghị quyết 15-NQ/TW ngày 5/5/2022", True),
+    ("văn bản ban hành ngày 5/1/2023", True),
+    ("tổ chức hội nghị ngày 5/1/2023", True),
+    ("ngày 5/1/2023 của Chính phủ", True),
+    ("ngày 5/1/2023 về việc tăng cường", True),
+    ("hoàn thành trước ngày 5/1/2023", False),
+    ("gửi báo cáo ngày 5/1/2023", False),
+    ("Chỉ thị số 30-CT/TW, thực hiện hoàn thành trước ngày 5/1/2023", False),
+    ("ngày 5/1/2023", False),
+    ("Quyết định số 12/QĐ-UBND tuần sau", False),  # a weekday is never a citation
+])
+def test_cited_dates(sentence, cited):
+    folded = prepare_keep_positions(sentence)
+    first = find_all(sentence, TODAY)[-1]
+    assert is_cited_date(folded, first) is cited
 
 
 @pytest.mark.parametrize("text,expected", [
