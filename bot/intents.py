@@ -121,7 +121,7 @@ _CODE = re.compile(
     r"(?<![\w./-])((?:[ivxlc]{1,5}|q[1-4]|nv|[a-z])[.\-]?\d{1,3}(?:[.\-]\d{1,3}){0,3}"
     r"|[ivxlc]{1,5}\.\d{1,3}(?:\.\d{1,3}){0,3})(?![\w%/]|[.\-]\d)"
 )
-_CODE_AFTER_WORD = re.compile(r"\b(?:nhiem vu|nv|muc|task|viec so|so)\s*:?\s*#?((?:[ivxlc]{1,5}|\d{1,3})(?:[.\-]\d{1,3}){0,3})(?![\w%/]|[.\-]\d)|#(\d{1,3}(?:[.\-]\d{1,3}){0,3})\b")
+_CODE_AFTER_WORD = re.compile(r"\b(?:nhiem vu|nv|muc|task|viec)(?:\s+so)?\s*:?\s*#?((?:[ivxlc]{1,5}|\d{1,3})(?:[.\-]\d{1,3}){0,3})(?![\w%/]|[.\-]\d)|#(\d{1,3}(?:[.\-]\d{1,3}){0,3})\b")
 
 # Questions: "?", "... chưa" at the end, a question word at the end or leading a short message.
 _ASK_STATUS_END = re.compile(r"\b(?:xong|hoan thanh|nop|gui|lam|bao cao|duyet|nhan|co|het han|qua han|cap nhat)\s+(?:\w+\s+){0,3}?chua" + _PARTICLES + r"\s*\??\s*$")
@@ -133,7 +133,7 @@ _ASK_END = re.compile(r"\b(?:" + _ASK_WORDS + r")" + _PARTICLES + r"\s*\??\s*$")
 _ASK_YES_NO = re.compile(r"\bco\b.*\bkhong" + _PARTICLES + r"\s*\??\s*$")
 _ASK_START = re.compile(r"^\s*(?:cho (?:em|toi|minh) hoi|hoi chut|ai|khi nao|bao gio|lam sao|lam the nao|tai sao|sao|"
                         r"the nao|nhiem vu nao|viec nao|con (?:nhung |may |bao nhieu )?(?:viec|nhiem vu)|"
-                        r"when|what|how|which|why|where|is|are|did|does|do|has|have|can|could)\b")
+                        r"when|what|how|which|why|where|is|are|did|does|has|have)\b")  # not "do", "can": đó, cần
 _STATEMENT = re.compile(r"\b(?:em|toi|minh|chung em|chung toi|ben em)\s+(?:se\s+)?(?:bao|gui|nop|lam|bao cao|trinh|xong)\b|\bthi\b")
 _TOPIC_DUE = re.compile(r"\b(?:han|deadline|due|het han|qua han|khi nao|bao gio|luc nao|ngay nao|hom nao|when)\b")
 _TOPIC_TASKS = re.compile(r"\b(?:nhiem vu|viec|task|tasks)\s+(?:nao|gi)\b|\b(?:nhung|cac|may|bao nhieu)\s+(?:viec|nhiem vu)\b|\bwhich task")

@@ -113,6 +113,9 @@ CASES = [
     ("thôi, xin gia hạn đến 20/4", Intent("extension", new_due=date(2025, 4, 20))),
     ("thôi, xong rồi", Intent("done", 100)),
     ("hủy, được 40%", Intent("progress", 40)),
+    # statements that start like a question word in another language
+    ("Đó là việc của phòng khác", Intent("unknown")),
+    ("cần nộp trước 20/12", Intent("progress", new_due=date(2025, 12, 20))),
     # nothing to act on
     ("", Intent("unknown")),
     ("xin chào", Intent("unknown", topic="greeting")),
@@ -199,7 +202,8 @@ def test_progress_boundaries(text, kind, progress):
     ("t6 xong", None),  # Friday
     ("q2 xong", None),  # a quarter
     ("II xong", None), ("hạn 15.01", None), ("xong 1.2", None), ("được 2.5%", None), ("nv 3 xong", "3"),
-    ("A1 xong", None), ("AB1.2 xong", None),
+    ("A1 xong", None), ("AB1.2 xong", None), ("tổ số 3 xong", None), ("việc số 3 xong", "3"),
+    ("nhiệm vụ số II.2 xong", "II.2"),
 ])
 def test_task_codes(text, code):
     assert classify(text, TODAY).task_code == code
