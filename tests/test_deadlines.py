@@ -54,6 +54,14 @@ def test_the_shared_phrases_without_diacritics(phrase, expected, today):
     assert iso(parse_deadline(fold(phrase), today)) in expected
 
 
+TYPED = table("typed_date_phrases.tsv")
+
+
+@pytest.mark.parametrize("phrase,expected,today", TYPED, ids=[f"{r[2]}:{r[0]}" for r in TYPED])
+def test_each_phrase_as_people_type_it(phrase, expected, today):
+    assert iso(parse_deadline(phrase, today)) in expected
+
+
 def test_phrases_as_people_type_them_are_read_at_least_97_percent():
     """Our own table (shorthand, no diacritics, typos, English), kept apart from the shared
     lists. Measure: python -m pytest tests/test_deadlines.py -k people_type -s"""
@@ -87,6 +95,8 @@ def test_phrases_as_people_type_them_are_read_at_least_97_percent():
     ("quý V", TODAY, None),
     ("quý này", date(2026, 5, 5), date(2026, 6, 30)),
     ("quý sau", date(2026, 11, 5), date(2027, 3, 31)),
+    ("quý sau", date(2026, 9, 30), date(2026, 12, 31)),
+    ("quý sau", date(2026, 1, 1), date(2026, 6, 30)),
     ("cuối quý", date(2026, 7, 1), date(2026, 9, 30)),
     ("6 tháng đầu năm", date(2026, 6, 30), date(2026, 6, 30)),
     ("6 tháng đầu năm", date(2026, 7, 1), date(2027, 6, 30)),
@@ -150,6 +160,11 @@ def test_phrases_as_people_type_them_are_read_at_least_97_percent():
     ("in 3 days", TODAY, date(2023, 3, 4)),
     ("by March 15", TODAY, date(2023, 3, 15)),
     ("next week", LATE, date(2026, 12, 18)),
+    ("3 more days", LATE, date(2026, 12, 13)),
+    ("two more weeks", LATE, date(2026, 12, 24)),
+    ("another month", date(2026, 12, 31), date(2027, 1, 31)),
+    ("an extra day", LATE, date(2026, 12, 11)),
+    ("within a month", LATE, date(2027, 1, 10)),
     ("end of year", LATE, date(2026, 12, 31)),
     ("end of november", LATE, date(2027, 11, 30)),
 ])

@@ -162,6 +162,14 @@ def _agrees(got: tuple[str, ...], expected: tuple[str, ...]) -> bool:
     return all(g in e.split("|") if i == 2 else g == e for i, (g, e) in enumerate(zip(got, expected)))
 
 
+TYPED = answer_table()
+
+
+@pytest.mark.parametrize(("phrase", "expected", "today"), TYPED, ids=[f"{r[2]}:{r[0]}" for r in TYPED])
+def test_each_answer_as_people_type_it(phrase, expected, today):
+    assert _agrees(_cells(classify(phrase, today)), expected)
+
+
 def test_answers_as_people_type_them_are_read_at_least_97_percent():
     """Measure: python -m pytest tests/test_intents.py -k people_type -s"""
     rows = answer_table()
