@@ -299,6 +299,13 @@ def test_period_end(period, year, expected):
     ("Hoàn thành trước Tết", date(2023, 1, 21)),
     ("Thực hiện từ tháng 3 đến hết tháng 6/2023", date(2023, 6, 30)),
     ("Hoàn thành trước ngày 30/1/2022", None),  # before not_before
+    ("Hoàn thành trước ngày 1/1/2023", date(2023, 1, 1)),  # on not_before
+    ("Hoàn thành trong năm 2023", date(2023, 12, 31)),  # a year that is no horizon
+    ("Tầm nhìn đến năm 2030; hoàn thành trước ngày 30/6/2023", date(2023, 6, 30)),
+    ("Hoàn thành trong tháng 3 đến tháng 6/2023", date(2023, 6, 30)),  # a range: its end
+    ("Báo cáo trước ngày mai", None),  # relative words are not programme deadlines
+    ("Hoàn thành trước thứ 6 tuần sau", None),
+    ("Hoàn thành trước ngày 15/3/2023. " + "Nội dung. " * 600, date(2023, 3, 15)),  # a long text is cut
 ])
 def test_deadlines_inside_programme_sentences(sentence, expected):
     assert find_deadline(sentence, date(2023, 1, 1), not_before=date(2023, 1, 1)) == expected
