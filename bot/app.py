@@ -9,6 +9,8 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Li
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.context import AppContext
+from bot.inbox import Inbox
+from bot.telegram_inbox import InboxApplication, InboxQueue
 from handlers.common import DondocContext, commands_for_role, register_common
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,8 @@ def build_application(
     settings = ctx.settings
     builder = (
         ApplicationBuilder()
+        .application_class(InboxApplication)
+        .update_queue(InboxQueue(Inbox(ctx)))
         .token(token or settings.bot_token)
         .defaults(Defaults(tzinfo=settings.tz, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(ContextTypes(context=DondocContext))

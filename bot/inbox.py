@@ -1,0 +1,100 @@
+"""The update inbox, channel-neutral: an incoming update is stored in the database before
+it is handled and marked when handled, so a kill never loses a member's answer or file.
+
+- `receive` stores an update (its JSON text) and says whether to handle it: never twice
+  in one process, never when already handled (a redelivery of the same update);
+- `handled` marks it after the handler ran (an error answered by the error handler counts);
+- `take_unhandled` lists, at start, what a previous process stored but did not finish;
+  `begin_replay` counts an attempt when its handling starts again, and gives up (logged)
+  an update whose handling was cut `MAX_ATTEMPTS` times — one that kills the process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime, timedelta, timezone
+
+from bot.context import AppContext
+from storage.inbox_queries import (
+    MAX_ATTEMPTS,
+    StoredUpdate,
+    begin_attempt,
+    give_up,
+    mark_handled,
+    prune_handled,
+    store_update,
+    unhandled_updates,
+)
+
+log = logging.getLogger(__name__)
+
+KEEP_HANDLED = timedelta(days=7)  # Telegram may reuse ids after a week without updates
+
+
+def _now() -> datetime:
+    """Wall-clock time: the bot's clock may be moved (demo, tests); the inbox's may not."""
+    return datetime.now(timezone.utc)
+
+
+def digest(payload: str) -> str:
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class Inbox:
+    def __init__(self, ctx: AppContext, channel: str = "telegram") -> None:
+        self.ctx = ctx
+        self.channel = channel
+        self._taken: dict[tuple[int, str], int] = {}  # (update id, digest) → row id, taken by this process
+
+    async def receive(self, update_id: int, payload: str) -> int | None:
+        """Store the update durably; the row id to handle it under, or None to drop it."""
+        key = (update_id, digest(payload))
+        if key in self._taken:
+            return None
+        async with self.ctx.sessions() as s:
+            row_id, handled = await store_update(s, channel=self.channel, update_id=update_id, digest=key[1],
+                                                 payload=payload, now=_now())
+            await s.commit()
+        if handled:
+            log.info("update %s was handled already: dropped", update_id)
+            return None
+        self._taken[key] = row_id
+        return row_id
+
+    async def handled(self, row_id: int) -> None:
+        async with self.ctx.sessions() as s:
+            await mark_handled(s, row_id, _now())
+            await s.commit()
+        for key, rid in list(self._taken.items()):
+            if rid == row_id:
+                del self._taken[key]
+
+    async def begin_replay(self, row_id: int) -> bool:
+        """Whether to handle a stored update again (False: handled meanwhile, or given up)."""
+        async with self.ctx.sessions() as s:
+            attempts = await begin_attempt(s, row_id)
+            if attempts is not None and attempts > MAX_ATTEMPTS:
+                log.error("update in inbox row %s was cut %s times: given up (the row is kept)", row_id,
+                          attempts - 1)
+                await give_up(s, row_id, _now())
+                attempts = None
+            await s.commit()
+        return attempts is not None
+
+    async def take_unhandled(self) -> list[StoredUpdate]:
+        """Updates a previous process stored and never finished, claimed for this one."""
+        now = _now()
+        out: list[StoredUpdate] = []
+        async with self.ctx.sessions() as s:
+            pruned = await prune_handled(s, now - KEEP_HANDLED)
+            rows = await unhandled_updates(s, self.channel)
+            for row in rows:
+                if (row.update_id, digest(row.payload)) in self._taken:
+                    continue
+                out.append(row)
+                self._taken[(row.update_id, digest(row.payload))] = row.id
+            await s.commit()
+        if out or pruned:
+            log.info("inbox: %s unhandled update(s) to handle again, %s old handled row(s) pruned", len(out), pruned)
+        return out

@@ -1,0 +1,43 @@
+"""inbox of incoming updates; reminder_log.kind wide enough for /nhac keys
+
+Revision ID: 0003_inbox
+Revises: 0001
+Create Date: 2026-11-25 16:40:00
+"""
+from alembic import op
+import sqlalchemy as sa
+import storage.models
+
+
+revision = '0003_inbox'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('inbox_updates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=20), nullable=False),
+    sa.Column('update_id', sa.BigInteger(), nullable=False),
+    sa.Column('digest', sa.String(length=64), nullable=False),
+    sa.Column('payload', sa.Text(), nullable=False),
+    sa.Column('received_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('handled_at', storage.models.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('channel', 'update_id', 'digest', name='uq_inbox_channel_update_digest')
+    )
+    op.create_index('ix_inbox_pending', 'inbox_updates', ['handled_at', 'received_at'], unique=False)
+    # SQLite does not enforce VARCHAR lengths; PostgreSQL does (a /nhac key is 41+ characters).
+    if op.get_bind().dialect.name != 'sqlite':
+        op.alter_column('reminder_log', 'kind', type_=sa.String(length=80), existing_type=sa.String(length=40),
+                        existing_nullable=False)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != 'sqlite':
+        op.alter_column('reminder_log', 'kind', type_=sa.String(length=40), existing_type=sa.String(length=80),
+                        existing_nullable=False)
+    op.drop_index('ix_inbox_pending', table_name='inbox_updates')
+    op.drop_table('inbox_updates')

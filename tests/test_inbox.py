@@ -1,0 +1,97 @@
+"""The update inbox: a bot process killed with SIGKILL during a burst of incoming report
+files, again and again, loses none — every file gets its receipt after a restart, counted
+from what the sandbox recorded; a redelivered update is handled once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from bot.plan_import.model import ParsedTask
+from storage.models import Attachment, CheckIn, InboxUpdate
+from tests.bot_process import kill, spawn
+from tests.harness import Harness
+from tests.test_checkin import PDF, given_units
+
+UNITS = ["Phòng Nội vụ", "Phòng Tài chính", "Phòng Tư pháp", "Văn phòng UBND"]
+FILES_PER_MEMBER = 12
+KILLS = 4
+
+
+async def members_with_one_task(ctx, sandbox) -> list:
+    """One member per unit, each with one open task due in ten days."""
+    await given_units(ctx, *UNITS)
+    h = Harness(ctx, sandbox)
+    people = [await h.person(5001 + i, f"Cán bộ {i + 1}", unit=u) for i, u in enumerate(UNITS)]
+    today = date.today()
+    await h.plan([ParsedTask(code=str(i + 1), title=f"Báo cáo chuyên đề {i + 1}", due=today + timedelta(days=10),
+                             lead=[u]) for i, u in enumerate(UNITS)], year=today.year, today=today)
+    return people
+
+
+def receipts(sandbox, people, names: list[tuple[int, str]]) -> dict[str, int]:
+    """How many receipts name each file (a receipt lists the files it took)."""
+    count = {name: 0 for _, name in names}
+    for p in people:
+        for m in sandbox.messages(p.user_id):
+            text = m.get("text") or ""
+            if "Nộp báo cáo" in text:
+                for uid, name in names:
+                    if uid == p.user_id and f"{name} (" in text:
+                        count[name] += 1
+    return count
+
+
+async def until(cond, what: str, timeout: float = 120.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not ((await r) if asyncio.iscoroutine(r := cond()) else r):
+        if loop.time() > end:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def unhandled(ctx) -> bool:
+    """True when no stored update waits to be handled."""
+    async with ctx.sessions() as s:
+        return not (await s.execute(select(func.count()).select_from(InboxUpdate)
+                                    .where(InboxUpdate.handled_at.is_(None)))).scalar_one()
+
+
+async def test_kills_during_a_burst_of_files_lose_no_file(ctx, sandbox, db_url, tmp_path):
+    people = await members_with_one_task(ctx, sandbox)
+    names = [(p.user_id, f"bao_cao_{p.user_id}_{k:02d}.pdf") for k in range(FILES_PER_MEMBER) for p in people]
+    batches = [names[i::KILLS] for i in range(KILLS)]
+    attachments = tmp_path / "attachments"
+    got = lambda: sum(1 for n in receipts(sandbox, people, names).values() if n)  # noqa: E731
+    killed_with_work_left = 0
+    log = tmp_path / "bot.log"
+    proc = spawn(db_url, sandbox, attachments, log=log, level="INFO")
+    try:
+        for batch in batches:
+            before = got()
+            for k, (uid, name) in enumerate(batch):
+                await sandbox.send_document(uid, name, PDF + name.encode(), mime_type="application/pdf")
+            # kill once the bot has taken the burst and answered part of it
+            await until(lambda: got() >= before + 2, "the first receipts of a burst")
+            kill(proc)
+            if got() < before + len(batch):
+                killed_with_work_left += 1
+            proc = spawn(db_url, sandbox, attachments, log=log, level="INFO")
+        await until(lambda: got() == len(names), "a receipt for every file")
+        await until(lambda: unhandled(ctx), "every stored update marked handled")
+    finally:
+        kill(proc)
+
+    count = receipts(sandbox, people, names)
+    assert [n for n, c in count.items() if c == 0] == []
+    assert killed_with_work_left >= 2, "the kills must fall while files were still unanswered"
+    async with ctx.sessions() as s:
+        files = (await s.execute(select(Attachment.file_name, Attachment.checkin_id))).all()
+        checkins = (await s.execute(select(func.count()).select_from(CheckIn))).scalar_one()
+    assert {n for _, n in names} <= {f for f, _ in files}
+    assert all(c is not None for _, c in files), "every stored file is linked to a check-in"
+    print(f"files={len(names)} kills={KILLS} killed_with_work_left={killed_with_work_left} "
+          f"receipts={sum(count.values())} duplicates={sum(count.values()) - len(names)} checkins={checkins}")
