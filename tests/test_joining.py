@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from bot.services.directory import create_invite
-from storage.models import Invite, JoinRequest, Member, Unit
+from bot.services.directory import add_member, create_invite, decide_join_request, redeem_invite
+from storage.models import AuditLog, Invite, JoinRequest, Member, Unit
 from tests.harness import Person, button, buttons
 from tests.test_checkin import given_units
 
@@ -184,3 +185,81 @@ async def test_only_staff_decide_join_requests(harness, ctx):
     assert await member_of(ctx, 5001) is None
     async with ctx.sessions() as s:
         assert (await s.execute(select(JoinRequest))).scalar_one().status == "pending"
+
+
+# --- one-time actions at once ---------------------------------------------------------------------
+
+
+TRIALS = 20
+
+
+async def test_one_invite_opened_by_two_people_at_once_lets_exactly_one_join(ctx):
+    """Two sessions redeem the same code truly concurrently, TRIALS times (the check-then-set
+    this replaced let both join in 19 of 20 trials)."""
+    await given_units(ctx, NOI_VU)
+    async with ctx.sessions() as s:
+        unit = (await s.execute(select(Unit))).scalar_one()
+        codes = [(await create_invite(s, unit=unit, role="member", now=ctx.clock.now())).code for _ in range(TRIALS)]
+        await s.commit()
+
+    async def open_link(code: str, user_id: int) -> str:
+        async with ctx.sessions() as s:
+            got = await redeem_invite(s, code, user_id=user_id, chat_id=user_id, full_name=f"Người {user_id}",
+                                      username=None, now=ctx.clock.now())
+            await s.commit()
+            return got.outcome
+
+    outcomes = [sorted(await asyncio.gather(open_link(code, 7000 + 2 * i), open_link(code, 7001 + 2 * i)))
+                for i, code in enumerate(codes)]
+    assert outcomes == [["joined", "used"]] * TRIALS
+    async with ctx.sessions() as s:
+        members = (await s.execute(select(func.count()).select_from(Member))).scalar_one()
+        used = (await s.execute(select(Invite.used_by_id))).scalars().all()
+    assert members == TRIALS and None not in used and len(set(used)) == TRIALS
+
+
+async def test_a_join_request_decided_twice_at_once_has_one_effect(ctx):
+    """Two staff members (or a double press in two processes) decide one request at once."""
+    await given_units(ctx, NOI_VU, TAI_CHINH)
+    async with ctx.sessions() as s:
+        lan = await add_member(s, user_id=1001, chat_id=1001, full_name="Chị Lan", role="secretariat")
+        hai = await add_member(s, user_id=1002, chat_id=1002, full_name="Anh Hải", role="secretariat")
+        noi_vu, tai_chinh = (await s.execute(select(Unit).order_by(Unit.id))).scalars().all()
+        reqs = [JoinRequest(user_id=8000 + i, chat_id=8000 + i, full_name=f"Người {i}") for i in range(TRIALS)]
+        s.add_all(reqs)
+        await s.commit()
+
+    async def decide(rid: int, who, unit) -> bool:
+        async with ctx.sessions() as s:
+            got = await decide_join_request(s, rid, unit=unit, decider=who, now=ctx.clock.now())
+            await s.commit()
+            return got is not None
+
+    for i, r in enumerate(reqs):
+        units = (noi_vu, tai_chinh) if i % 2 else (noi_vu, None)  # approve twice, or approve and refuse
+        won = await asyncio.gather(decide(r.id, lan, units[0]), decide(r.id, hai, units[1]))
+        assert sorted(won) == [False, True]
+    async with ctx.sessions() as s:
+        decided = (await s.execute(select(JoinRequest).order_by(JoinRequest.id))).scalars().all()
+        joined = (await s.execute(select(Member.user_id, Member.unit_id).where(Member.user_id >= 8000))).all()
+        audits = (await s.execute(select(func.count()).select_from(AuditLog).where(
+            AuditLog.action.in_(["join_approved", "join_refused"])))).scalar_one()
+    assert audits == TRIALS
+    approved = {r.user_id: r.unit_id for r in decided if r.status == "approved"}
+    assert dict(joined) == approved  # a member exactly for each approval, in the unit approved
+
+
+async def test_double_pressed_refusal_tells_the_stranger_once(harness, ctx):
+    lan = await staff_and_units(harness, ctx)
+    nam = newcomer(harness, 5001, "Anh Nam")
+    after_lan = harness.last_id(lan)
+    polite = await harness.say(nam, "hello")
+    request = await harness.wait(lan, after=after_lan)
+    data = button(request, "✖️")
+    first = await harness.sandbox.press_button(lan.user_id, request["message_id"], data)
+    second = await harness.sandbox.press_button(lan.user_id, request["message_id"], data)
+    answers = [await harness.sandbox.wait_for_callback_answer(q) for q in (first, second)]
+    await harness.wait(nam, after=polite["message_id"])
+    assert [a.get("text") for a in answers].count("Yêu cầu này đã được xử lý.") == 1
+    told = [m["text"] for m in harness.messages(nam)[1:]]
+    assert len(told) == 1 and "không được chấp thuận" in told[0]
