@@ -10,6 +10,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from bot.logs import safe_url, setup_logging
+from bot.texts import refusal_line
+from storage.limits import ValueOutOfRange
+
 SAMPLES = Path(__file__).parent / "samples"
 
 
@@ -197,6 +201,9 @@ def _with_session(fn) -> int:
                 rc = await fn(s)
                 await s.commit()
                 return rc or 0
+        except ValueOutOfRange as exc:
+            print(refusal_line(exc), file=sys.stderr)
+            return 1
         finally:
             await ctx.close()
 

@@ -26,6 +26,28 @@ def days_phrase(due: date | None, today: date) -> str:
 UNKNOWN_COMMAND = "Lệnh không hợp lệ. Gõ /help để xem các lệnh bạn dùng được."
 NOT_ALLOWED = "Bạn không có quyền dùng lệnh này."
 ERROR_GENERIC = "Xin lỗi, đã có lỗi khi xử lý yêu cầu. Bộ phận thường trực đã được báo."
+ADMIN_ERROR_ALERT = "⚠️ Lỗi khi xử lý một yêu cầu ({kind}); chi tiết trong nhật ký, mục số {audit_id}."
+BUTTON_STALE = "Nút này không còn dùng được. Gõ /help để xem các lệnh bạn dùng được."
+# a value longer (or larger) than the database keeps: refused with the field's name
+VALUE_TOO_LONG = "Không lưu được: {field} dài {length} ký tự, tối đa {limit} ký tự. Hãy rút gọn rồi gửi lại."
+VALUE_OUT_OF_RANGE = "Không lưu được: {field} có giá trị ngoài phạm vi cho phép."
+FIELD_NAMES = {
+    "tasks.code": "mã nhiệm vụ", "tasks.period": "kỳ của nhiệm vụ", "tasks.recurrence": "chu kỳ nhiệm vụ",
+    "units.name": "tên đơn vị", "units.key": "tên đơn vị", "unit_aliases.alias": "tên gọi khác của đơn vị",
+    "unit_aliases.key": "tên gọi khác của đơn vị", "plans.title_key": "tên chương trình",
+    "plans.source_name": "tên tệp chương trình", "attachments.file_name": "tên tệp",
+    "attachments.mime_type": "kiểu tệp", "attachments.file_id": "mã tệp", "members.full_name": "họ tên",
+    "members.username": "tên người dùng", "join_requests.full_name": "họ tên",
+}
+FIELD_OTHER = "một giá trị"
+
+
+def refusal_line(error) -> str:
+    """The line for a value its column cannot keep (storage.limits.ValueOutOfRange)."""
+    field = FIELD_NAMES.get(error.key, FIELD_OTHER)
+    if error.length is not None:
+        return VALUE_TOO_LONG.format(field=field, length=error.length, limit=error.limit)
+    return VALUE_OUT_OF_RANGE.format(field=field)
 NO_TOKEN = (
     "Chưa có DONDOC_BOT_TOKEN: không thể kết nối Telegram. "
     "Chạy `dondoc demo` để thử bot với hộp cát cục bộ."

@@ -35,7 +35,8 @@ async def all_units(session: AsyncSession) -> list[Unit]:
 
 
 def audit(session: AsyncSession, action: str, *, member: Member | None = None,
-          user_id: int | None = None, **detail) -> None:
-    session.add(AuditLog(action=action, member_id=member.id if member else None,
-                         user_id=user_id if user_id is not None else (member.user_id if member else None),
-                         detail=detail))
+          user_id: int | None = None, **detail) -> AuditLog:
+    row = AuditLog(action=action, member_id=member.id if member else None,
+                   user_id=user_id if user_id is not None else (member.user_id if member else None), detail=detail)
+    session.add(row)
+    return row

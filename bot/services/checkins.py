@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.attachments import AttachmentStore
+from storage.limits import fits
 from storage.models import (
     Assignment,
     Attachment,
@@ -337,6 +338,8 @@ async def keep_file(session: AsyncSession, store: AttachmentStore, member: Membe
         Attachment.checkin_id.is_(None)).order_by(Attachment.id.desc()))).scalars().first()
     if left is not None:
         return left
+    if mime_type is not None and not fits(Attachment.__table__.c.mime_type, mime_type):
+        mime_type = None  # a client's odd MIME type must not cost the member the file
     att = Attachment(member_id=member.id, file_id=file_id[:300], file_name=stored.name[:300], mime_type=mime_type,
                      size=stored.size, sha256=stored.sha256, stored_path=str(stored.path),
                      media_group_id=media_group_id, created_at=now)
