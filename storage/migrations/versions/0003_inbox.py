@@ -29,15 +29,15 @@ def upgrade() -> None:
     sa.UniqueConstraint('channel', 'update_id', 'digest', name='uq_inbox_channel_update_digest')
     )
     op.create_index('ix_inbox_pending', 'inbox_updates', ['handled_at', 'received_at'], unique=False)
-    # SQLite does not enforce VARCHAR lengths; PostgreSQL does (a /nhac key is 41+ characters).
-    if op.get_bind().dialect.name != 'sqlite':
-        op.alter_column('reminder_log', 'kind', type_=sa.String(length=80), existing_type=sa.String(length=40),
-                        existing_nullable=False)
+    # a /nhac key is "<kind>@manual:<stamp>", 41+ characters: PostgreSQL refused it in VARCHAR(40)
+    with op.batch_alter_table('reminder_log') as batch:
+        batch.alter_column('kind', type_=sa.String(length=80), existing_type=sa.String(length=40),
+                           existing_nullable=False)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != 'sqlite':
-        op.alter_column('reminder_log', 'kind', type_=sa.String(length=40), existing_type=sa.String(length=80),
-                        existing_nullable=False)
+    with op.batch_alter_table('reminder_log') as batch:
+        batch.alter_column('kind', type_=sa.String(length=40), existing_type=sa.String(length=80),
+                           existing_nullable=False)
     op.drop_index('ix_inbox_pending', table_name='inbox_updates')
     op.drop_table('inbox_updates')
