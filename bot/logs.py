@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import quote, quote_plus
 
 from sqlalchemy.engine import make_url
 
 MASK = "***"
 # A Telegram bot token: the bot id, a colon, 35 characters of base64url.
-_TOKEN = re.compile(r"\b\d{3,}:[A-Za-z0-9_-]{30,}")
+_TOKEN = re.compile(r"\b\d{3,}(?::|%3[Aa])[A-Za-z0-9_-]{30,}")
 _URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/@\s]+:)(?P<pw>[^@\s]+)(?P<tail>@)")
 _secrets: set[str] = set()
 
@@ -19,7 +20,10 @@ _secrets: set[str] = set()
 def register_secret(value: str | None) -> None:
     """A value never to be shown (short values would mask ordinary words: ignored)."""
     if value and len(value) >= 4:
-        _secrets.add(value)
+        _secrets.update({value, quote(value, safe=""), quote_plus(value)})  # as written, and inside URLs
+        head, colon, tail = value.partition(":")
+        if colon and head.isdigit() and len(tail) >= 8:  # a bot token: its secret half alone, too
+            _secrets.add(tail)
 
 
 def register_settings(settings) -> None:

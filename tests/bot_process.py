@@ -23,10 +23,10 @@ async def serve(args) -> None:
     from bot.logs import setup_logging
 
     settings = Settings(_env_file=None, database_url=args.db, attachment_dir=Path(args.attachments),
-                        timezone="Asia/Ho_Chi_Minh", bot_token=TOKEN, log_level=args.level)
+                        timezone="Asia/Ho_Chi_Minh", bot_token=args.token, log_level=args.level)
     setup_logging(args.level, settings)
     ctx = build_context(settings, instance=f"test-{os.getpid()}")
-    app = build_application(ctx, token=TOKEN, base_url=args.api, base_file_url=args.files, jobs=False)
+    app = build_application(ctx, token=args.token, base_url=args.api, base_file_url=args.files, jobs=False)
     await app.initialize()
     await app.start()
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
@@ -34,9 +34,10 @@ async def serve(args) -> None:
 
 
 def spawn(db_url: str, sandbox, attachments: Path, *, log: Path | None = None, level: str = "WARNING",
-          extra_env: dict | None = None) -> subprocess.Popen:
+          token: str = TOKEN, extra_env: dict | None = None) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "tests.bot_process", "--db", db_url, "--api", sandbox.bot_api_base_url,
-           "--files", sandbox.bot_file_base_url, "--attachments", str(attachments), "--level", level]
+           "--files", sandbox.bot_file_base_url, "--attachments", str(attachments), "--level", level,
+           "--token", token]
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the child owns it
     return subprocess.Popen(cmd, cwd=Path(__file__).resolve().parent.parent, stdout=out, stderr=subprocess.STDOUT,
                             env={**os.environ, **(extra_env or {})})
@@ -53,6 +54,7 @@ def main() -> None:
     for name in ("--db", "--api", "--files", "--attachments"):
         ap.add_argument(name, required=True)
     ap.add_argument("--level", default="WARNING")
+    ap.add_argument("--token", default=TOKEN)
     args = ap.parse_args()
     asyncio.run(serve(args))
 
