@@ -191,6 +191,10 @@ JOIN_REFUSED_STAFF = "Đã từ chối yêu cầu của {name}."
 JOIN_ALREADY_DECIDED = "Yêu cầu này đã được xử lý."
 JOIN_APPROVED = "Yêu cầu của bạn đã được duyệt: bạn là đầu mối của {unit}. Gõ /viec để xem nhiệm vụ đang mở."
 JOIN_REFUSED = "Rất tiếc, yêu cầu tham gia dondoc của bạn không được chấp thuận. Nếu cần, hãy liên hệ bộ phận thường trực."
+JOIN_STILL_PENDING = ("Yêu cầu tham gia của bạn đang chờ bộ phận thường trực duyệt; nội dung bạn vừa gửi đã được "
+                      "thêm vào yêu cầu. Bạn cũng có thể mở đường link mời mà đơn vị gửi cho bạn.")
+JOIN_STILL_REFUSED = ("Yêu cầu tham gia dondoc của bạn đã không được chấp thuận. Nếu có nhầm lẫn, hãy mở đường link "
+                      "mời mà đơn vị gửi cho bạn hoặc liên hệ bộ phận thường trực.")
 INVITE_USAGE = "Cách dùng: /moi <tên đơn vị> [vai trò: đầu mối | lãnh đạo | thường trực]. Ví dụ: /moi Sở Tài chính"
 INVITE_NO_UNIT = "Không tìm thấy đơn vị \"{query}\". Kiểm tra lại tên (có thể viết không dấu)."
 INVITE_PICK = "Có nhiều đơn vị khớp với \"{query}\". Chọn đơn vị cần mời:"

@@ -24,7 +24,7 @@ from bot.context import AppContext
 from bot.logs import mask
 from storage.limits import ValueOutOfRange
 from storage.models import Member
-from storage.queries import audit, member_by_user, members_with_role
+from storage.queries import audit, member_by_user, members_with_role, set_reachable
 
 log = logging.getLogger(__name__)
 
@@ -114,10 +114,12 @@ async def gate(update: Update, context: DondocContext) -> None:
 
             await handle_stranger(update, context)
             raise ApplicationHandlerStop
-        if member.chat_id != update.effective_chat.id and update.effective_chat.type == "private":
-            member.chat_id = update.effective_chat.id
-            member.reachable = True
-            await s.commit()
+        if update.effective_chat.type == "private" and update.my_chat_member is None:
+            # writing to the bot (also /start after being reminded before ever starting it) makes
+            # a member reachable again; a block or unblock is the joining journey's my_chat_member
+            if await set_reachable(s, member, chat_id=update.effective_chat.id):
+                audit(s, "reachable_again", member=member, via="message")
+                await s.commit()
         if name is None:
             return
         spec = COMMANDS.get(name)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select
-from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram import BotCommand, BotCommandScopeChat, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
 from bot import actions, texts
 from bot.intents import fold
@@ -15,7 +15,7 @@ from bot.plan_import.units import unit_key
 from bot.services.directory import create_invite, decide_join_request, find_units, redeem_invite
 from handlers.common import STAFF, DondocContext, command, commands_for_role, staff_button
 from storage.models import JoinRequest, Member, Unit
-from storage.queries import all_units, audit, members_with_role
+from storage.queries import all_units, audit, members_with_role, set_reachable
 from storage.state import clear_state, get_state, set_state, state_key
 
 log = logging.getLogger(__name__)
@@ -150,8 +150,8 @@ async def _set_menu(context: DondocContext, chat_id: int, role: str) -> None:
 
 
 async def handle_stranger(update: Update, context: DondocContext) -> None:
-    """Someone the bot does not know. One polite answer and one request to the secretariat
-    per stranger; later messages are added to the request silently."""
+    """Someone the bot does not know: one request to the secretariat per stranger; every
+    message is answered (later ones are added to the pending request, and say so)."""
     if update.callback_query:
         await update.callback_query.answer(texts.STRANGER[:190], show_alert=True)
         return
@@ -167,6 +167,7 @@ async def handle_stranger(update: Update, context: DondocContext) -> None:
             if req.status == "pending" and said and len(req.text) < 2000:
                 req.text = f"{req.text}\n{said}".strip()[:2000]
                 await s.commit()
+            await msg.reply_text(texts.JOIN_STILL_PENDING if req.status == "pending" else texts.JOIN_STILL_REFUSED)
             return
         req = JoinRequest(user_id=user.id, chat_id=msg.chat_id, full_name=user.full_name, text=said[:2000],
                           created_at=ctx.clock.now())
@@ -333,7 +334,27 @@ async def on_staff_text(update: Update, context: DondocContext) -> bool:
     return True
 
 
+# --- reachability ------------------------------------------------------------------------------------
+
+
+async def on_my_chat_member(update: Update, context: DondocContext) -> None:
+    """A member blocked the bot (kicked) or unblocked it (member again) in their private chat."""
+    change, member = update.my_chat_member, context.member
+    if member is None or change.chat.type != "private":
+        return
+    status = change.new_chat_member.status
+    async with context.ctx.sessions() as s:
+        if status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER):
+            await set_reachable(s, member, chat_id=change.chat.id)
+            audit(s, "reachable_again", member=member, via="unblock")
+        elif status in (ChatMember.BANNED, ChatMember.LEFT):
+            # flagged (and the secretariat told, once) by the first reminder that fails
+            audit(s, "blocked_bot", member=member)
+        await s.commit()
+
+
 def register(app: Application) -> None:
+    app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler(["moi", "invite"], invite))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^jn:"))

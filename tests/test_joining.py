@@ -114,15 +114,16 @@ async def test_stranger_request_approved_with_matched_unit(harness, ctx):
     request = await harness.wait(lan, after=after_lan)
     assert "Anh Nam" in request["text"] and "Sở Tài chính" in request["text"]
 
-    await harness.sandbox.send_text(nam.user_id, "Cho tôi tham gia với")  # no second answer
+    pending = await harness.say(nam, "Cho tôi tham gia với")
+    assert "đang chờ bộ phận thường trực duyệt" in pending["text"]
     pick = await harness.press(lan, request, button(request, "✅"))
     assert [t for t, _ in buttons(pick)] == [TAI_CHINH]  # the stranger's words matched one unit
     done = await harness.press(lan, pick, button(pick, TAI_CHINH))
     assert "Đã thêm Anh Nam vào Sở Tài chính" in done["text"]
 
-    told = await harness.wait(nam, after=polite["message_id"])
+    told = await harness.wait(nam, after=pending["message_id"])
     assert "đã được duyệt" in told["text"] and "Sở Tài chính" in told["text"]
-    assert [m["text"] for m in harness.messages(nam)] == [polite["text"], told["text"]]
+    assert [m["text"] for m in harness.messages(nam)] == [polite["text"], pending["text"], told["text"]]
     m = await member_of(ctx, 5001)
     assert m.role == "member" and await unit_name(ctx, m.unit_id) == TAI_CHINH
     async with ctx.sessions() as s:
@@ -263,3 +264,73 @@ async def test_double_pressed_refusal_tells_the_stranger_once(harness, ctx):
     assert [a.get("text") for a in answers].count("Yêu cầu này đã được xử lý.") == 1
     told = [m["text"] for m in harness.messages(nam)[1:]]
     assert len(told) == 1 and "không được chấp thuận" in told[0]
+
+
+# --- reachable again ------------------------------------------------------------------------------
+
+
+async def reachable(ctx, user_id: int) -> bool:
+    return (await member_of(ctx, user_id)).reachable
+
+
+async def until_reachable(ctx, user_id: int) -> None:
+    for _ in range(200):
+        if await reachable(ctx, user_id):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"member {user_id} never became reachable")
+
+
+async def one_task_for(harness, ctx, unit: str) -> None:
+    from datetime import date
+
+    from bot.plan_import.model import ParsedTask
+
+    await harness.plan([ParsedTask(code="1", title="Báo cáo quý I", due=date(2026, 3, 20), lead=[unit])],
+                       year=2026, today=date(2026, 3, 2))
+
+
+async def test_a_member_who_blocked_then_unblocked_the_bot_is_reminded_again(harness, ctx):
+    lan = await staff_and_units(harness, ctx)
+    minh = await harness.person(2001, "Anh Minh", unit=NOI_VU)
+    await one_task_for(harness, ctx, NOI_VU)
+    harness.sandbox.block(minh.user_id)
+    await harness.scan()
+    assert not await reachable(ctx, minh.user_id) and harness.messages(minh) == []
+    assert any("Anh Minh" in m["text"] for m in harness.messages(lan))
+
+    harness.sandbox.unblock(minh.user_id)  # Telegram sends my_chat_member: kicked → member
+    await until_reachable(ctx, minh.user_id)
+    ctx.clock.advance(timedelta(days=3))
+    await harness.scan()
+    assert any("Báo cáo quý I" in m["text"] for m in harness.messages(minh))
+
+
+async def test_a_member_added_on_the_command_line_is_reachable_once_they_start_the_bot(harness, ctx):
+    await staff_and_units(harness, ctx)
+    hoa = await harness.person(2002, "Chị Hoa", unit=TAI_CHINH)
+    harness.sandbox.add_user(hoa.user_id, hoa.name, started=False)  # never wrote to the bot
+    await one_task_for(harness, ctx, TAI_CHINH)
+    await harness.scan()  # Telegram: "Forbidden: bot can't initiate conversation with a user"
+    assert not await reachable(ctx, hoa.user_id) and harness.messages(hoa) == []
+
+    hello = await harness.say(hoa, "/start")
+    assert "Chị Hoa" in hello["text"] and TAI_CHINH in hello["text"]
+    assert await reachable(ctx, hoa.user_id)
+    ctx.clock.advance(timedelta(days=3))
+    await harness.scan()
+    assert any("Báo cáo quý I" in m["text"] for m in harness.messages(hoa))
+
+
+async def test_a_stranger_with_a_pending_request_is_always_answered(harness, ctx):
+    lan = await staff_and_units(harness, ctx)
+    nam = newcomer(harness, 5001, "Anh Nam")
+    after_lan = harness.last_id(lan)
+    await harness.say(nam, "Tôi là Nam")
+    await harness.wait(lan, after=after_lan)
+    again = await harness.say(nam, "Sao chưa thấy trả lời?")
+    assert "đang chờ bộ phận thường trực duyệt" in again["text"]
+    assert len([m for m in harness.messages(lan) if "Anh Nam" in m["text"]]) == 1  # one request only
+    async with ctx.sessions() as s:
+        req = (await s.execute(select(JoinRequest))).scalar_one()
+    assert "Sao chưa thấy trả lời?" in req.text
