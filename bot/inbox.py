@@ -4,6 +4,8 @@ it is handled and marked when handled, so a kill never loses a member's answer o
 - `receive` stores an update (its JSON text) and says whether to handle it: never twice
   in one process, never when already handled (a redelivery of the same update);
 - `handled` marks it after the handler ran (an error answered by the error handler counts);
+- `report_unlinked` tells members about files stored before a kill whose check-in the
+  replay could not finish (the attachment row stays, unlinked, marked reported);
 - `take_unhandled` lists, at start, what a previous process stored but did not finish;
   `begin_replay` counts an attempt when its handling starts again, and gives up (logged)
   an update whose handling was cut `MAX_ATTEMPTS` times — one that kills the process.
@@ -15,21 +17,26 @@ import hashlib
 import logging
 from datetime import datetime, timedelta, timezone
 
+from bot import texts
 from bot.context import AppContext
+from bot.messenger import DeliveryError, Messenger
 from storage.inbox_queries import (
     MAX_ATTEMPTS,
     StoredUpdate,
     begin_attempt,
     give_up,
     mark_handled,
+    mark_unlinked_reported,
     prune_handled,
     store_update,
     unhandled_updates,
+    unlinked_files,
 )
 
 log = logging.getLogger(__name__)
 
 KEEP_HANDLED = timedelta(days=7)  # Telegram may reuse ids after a week without updates
+UNLINKED_LOOKBACK = timedelta(days=2)  # older unlinked files were abandoned, not cut by a kill
 
 
 def _now() -> datetime:
@@ -98,3 +105,26 @@ class Inbox:
         if out or pruned:
             log.info("inbox: %s unhandled update(s) to handle again, %s old handled row(s) pruned", len(out), pruned)
         return out
+
+    async def report_unlinked(self, messenger: Messenger, *, before: datetime) -> int:
+        """After the replay: files stored before ``before`` that no check-in and no pending
+        conversation holds. Each member is told once per file, to send it again."""
+        now = _now()
+        async with self.ctx.sessions() as s:
+            files = await unlinked_files(s, since=before - UNLINKED_LOOKBACK, before=before)
+        told = 0
+        for f in files:
+            async with self.ctx.sessions() as s:
+                won = await mark_unlinked_reported(s, f.attachment_id, now)
+                await s.commit()
+            if not won or f.chat_id is None:
+                continue
+            when = texts.fmt_datetime(f.created_at.astimezone(self.ctx.settings.tz))
+            try:
+                await messenger.send_text(f.chat_id, texts.INBOX_FILE_NOT_RECORDED.format(name=f.file_name, at=when))
+                told += 1
+            except DeliveryError as exc:
+                log.warning("telling chat %s about unlinked file %s failed: %s", f.chat_id, f.attachment_id, exc)
+        if files:
+            log.warning("inbox: %s file(s) stored without their check-in; %s member message(s) sent", len(files), told)
+        return told

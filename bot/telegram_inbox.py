@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import datetime
 
 from telegram import Update
 from telegram.ext import Application
 
 from bot.inbox import Inbox
+from handlers.messenger import TelegramMessenger
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,8 @@ class InboxQueue(asyncio.Queue):
         super().__init__()
         self.inbox = inbox
         self._rows: dict[int, int] = {}  # id(update object) → inbox row id
-        self._replayed: set[int] = set()  # row ids queued again at start
+        self._replayed: set[int] = set()  # row ids queued again at start, not yet handled
+        self.started_at: datetime | None = None
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
@@ -45,6 +48,7 @@ class InboxQueue(asyncio.Queue):
 
     async def requeue_unhandled(self, bot) -> int:
         """Queue again what a previous process stored and did not finish."""
+        self.started_at = self.inbox.ctx.clock.now()  # the clock that stamps stored files
         rows = await self.inbox.take_unhandled()
         for row in rows:
             try:
@@ -62,14 +66,21 @@ class InboxQueue(asyncio.Queue):
         row_id = self._rows.get(id(update))
         if row_id is None or row_id not in self._replayed:
             return True
-        self._replayed.discard(row_id)
         if await self.inbox.begin_replay(row_id):
             return True
         self._rows.pop(id(update), None)
+        self._replayed.discard(row_id)
         return False
 
-    def row_of(self, update: object) -> int | None:
-        return self._rows.pop(id(update), None)
+    def done_with(self, update: object) -> int | None:
+        """The inbox row of a handled update (None: not stored), forgotten here."""
+        row_id = self._rows.pop(id(update), None)
+        self._replayed.discard(row_id)
+        return row_id
+
+    @property
+    def replaying(self) -> bool:
+        return bool(self._replayed)
 
 
 class InboxApplication(Application):
@@ -79,13 +90,30 @@ class InboxApplication(Application):
         was = self._initialized
         await super().initialize()
         if not was and isinstance(self.update_queue, InboxQueue):
-            await self.update_queue.requeue_unhandled(self.bot)
+            if not await self.update_queue.requeue_unhandled(self.bot):
+                await self._report_unlinked()
 
     async def process_update(self, update: object) -> None:
-        if isinstance(self.update_queue, InboxQueue) and not await self.update_queue.may_handle(update):
+        queue = self.update_queue
+        if not isinstance(queue, InboxQueue):
+            await super().process_update(update)
+            return
+        if not await queue.may_handle(update):
+            if not queue.replaying:
+                await self._report_unlinked()
             return
         await super().process_update(update)  # handler errors end in the error handler, not here
-        if isinstance(self.update_queue, InboxQueue):
-            row_id = self.update_queue.row_of(update)
-            if row_id is not None:
-                await self.update_queue.inbox.handled(row_id)
+        was_replaying = queue.replaying
+        row_id = queue.done_with(update)
+        if row_id is not None:
+            await queue.inbox.handled(row_id)
+        if was_replaying and not queue.replaying:
+            await self._report_unlinked()
+
+    async def _report_unlinked(self) -> None:
+        """Once what a kill left is handled again: files still without a check-in, reported."""
+        queue = self.update_queue
+        try:
+            await queue.inbox.report_unlinked(TelegramMessenger(self.bot), before=queue.started_at)
+        except Exception:  # noqa: BLE001 - a report must not stop the bot
+            log.exception("reporting unlinked files failed")

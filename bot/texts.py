@@ -240,6 +240,8 @@ CI_SNOOZED = "🔁 Được, tôi sẽ nhắc lại nhiệm vụ {code} lúc {ti
 CI_FILE_TOO_BIG = "⚠️ Không nhận tệp {name}: lớn hơn {limit} MB (giới hạn tải về của Telegram). Hãy nén hoặc chia nhỏ rồi gửi lại."
 CI_FILE_BAD_TYPE = "⚠️ Không nhận tệp {name}: loại tệp .{ext} không được phép (chỉ nhận {types})."
 CI_FILE_FAILED = "⚠️ Không tải được tệp {name}. Hãy gửi lại."
+INBOX_FILE_NOT_RECORDED = ("⚠️ Tệp {name} bạn gửi lúc {at} đã được lưu nhưng chưa được ghi nhận vào nhiệm vụ nào "
+                           "(bot bị gián đoạn). Vui lòng gửi lại tệp kèm nội dung báo cáo.")
 CI_LEAVE_SET = "🌴 Đã ghi nhận: bạn nghỉ đến hết ngày {date}. Bot tạm dừng nhắc việc cho bạn đến lúc đó."
 CI_LEAVE_ASK = "Bạn nghỉ đến ngày nào? Hãy nhắn, ví dụ: nghỉ phép đến 20/4."
 CI_UNDONE = ("↩️ Đã hủy câu trả lời lúc {time} cho nhiệm vụ {code}. {title}.\n"

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import InboxUpdate
+from storage.models import Attachment, ConversationState, InboxUpdate, Member
 
 MAX_ATTEMPTS = 3  # an update whose handling was cut this often (it kills the process?) is given up
 
@@ -68,3 +68,51 @@ async def prune_handled(session: AsyncSession, before: datetime) -> int:
     res = await session.execute(delete(InboxUpdate).where(InboxUpdate.handled_at.is_not(None),
                                                           InboxUpdate.handled_at < before))
     return res.rowcount or 0
+
+
+# --- files a kill left without their check-in ------------------------------------------------------
+
+
+def _ids_in(data: object, under_list_key: bool = False) -> set[int]:
+    """Attachment ids a pending conversation holds (lists under keys ending in "ids"/"items")."""
+    out: set[int] = set()
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out |= _ids_in(v, str(k).endswith(("ids", "items")))
+    elif isinstance(data, list):
+        for v in data:
+            if under_list_key and isinstance(v, int):
+                out.add(v)
+            else:
+                out |= _ids_in(v, under_list_key)
+    return out
+
+
+@dataclass(frozen=True)
+class UnlinkedFile:
+    attachment_id: int
+    file_name: str
+    created_at: datetime
+    chat_id: int | None
+
+
+async def unlinked_files(session: AsyncSession, *, since: datetime, before: datetime) -> list[UnlinkedFile]:
+    """Files stored between ``since`` and ``before`` that no check-in and no pending
+    conversation holds, not reported yet: their handling was cut and cannot be finished."""
+    held: set[int] = set()
+    for data in (await session.execute(select(ConversationState.data))).scalars():
+        held |= _ids_in(data)
+    rows = await session.execute(
+        select(Attachment.id, Attachment.file_name, Attachment.created_at, Member.chat_id)
+        .join(Member, Member.id == Attachment.member_id)
+        .where(Attachment.checkin_id.is_(None), Attachment.unlinked_reported_at.is_(None),
+               Attachment.created_at >= since, Attachment.created_at < before).order_by(Attachment.id))
+    return [UnlinkedFile(*r) for r in rows if r[0] not in held]
+
+
+async def mark_unlinked_reported(session: AsyncSession, attachment_id: int, now: datetime) -> bool:
+    """Report each unlinked file once (a conditional update: one process wins)."""
+    res = await session.execute(update(Attachment).where(
+        Attachment.id == attachment_id, Attachment.unlinked_reported_at.is_(None), Attachment.checkin_id.is_(None))
+        .values(unlinked_reported_at=now))
+    return res.rowcount == 1

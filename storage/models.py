@@ -247,6 +247,7 @@ class Attachment(Base):
     stored_path: Mapped[str] = mapped_column(String(500))
     media_group_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    unlinked_reported_at: Mapped[datetime | None]  # kept, never recorded (a kill): the member was told
 
     checkin: Mapped[CheckIn | None] = relationship(back_populates="attachments")
 

@@ -95,3 +95,35 @@ async def test_kills_during_a_burst_of_files_lose_no_file(ctx, sandbox, db_url, 
     assert all(c is not None for _, c in files), "every stored file is linked to a check-in"
     print(f"files={len(names)} kills={KILLS} killed_with_work_left={killed_with_work_left} "
           f"receipts={sum(count.values())} duplicates={sum(count.values()) - len(names)} checkins={checkins}")
+
+
+async def test_a_file_stored_without_its_check_in_is_reported_once(harness, ctx):
+    """A file kept before a kill whose update cannot be handled again (given up after
+    repeated kills): after the restart its sender is told to send it again, once; a file a
+    pending question holds ("which task is this for?") is left alone."""
+    from storage.models import Attachment, Member
+    from storage.state import set_state
+    from tests.test_checkin import world
+
+    _, minh, _ = await world(harness, ctx)
+    async with ctx.sessions() as s:
+        m = await s.get(Member, minh.member_id)
+        for name in ("bao_cao_quy_1.pdf", "dang_cho.pdf"):
+            s.add(Attachment(member_id=m.id, file_id=f"f-{name}", file_name=name, size=10, sha256="0" * 64,
+                             stored_path="/nowhere", created_at=ctx.clock.now()))
+        await s.flush()
+        held = (await s.execute(select(Attachment.id).where(Attachment.file_name == "dang_cho.pdf"))).scalar_one()
+        await set_state(s, f"telegram:{minh.user_id}:checkin", {"attachment_ids": [held]})
+        await s.commit()
+    after = harness.last_id(minh)
+    await harness.restart()
+    told = await harness.wait(minh, after=after)
+    assert "bao_cao_quy_1.pdf" in told["text"] and "gửi lại" in told["text"]
+    await harness.restart()
+    await harness.say(minh, "/viec")
+    texts = [m["text"] for m in harness.messages(minh)]
+    assert sum("bao_cao_quy_1.pdf" in t for t in texts) == 1 and not any("dang_cho.pdf" in t for t in texts)
+    async with ctx.sessions() as s:
+        rows = (await s.execute(select(Attachment.file_name, Attachment.unlinked_reported_at)
+                                .order_by(Attachment.id))).all()
+    assert [(n, r is not None) for n, r in rows] == [("bao_cao_quy_1.pdf", True), ("dang_cho.pdf", False)]

@@ -1,4 +1,4 @@
-"""inbox of incoming updates; reminder_log.kind wide enough for /nhac keys
+"""inbox of incoming updates; unlinked files reported; reminder_log.kind wide enough for /nhac keys
 
 Revision ID: 0003_inbox
 Revises: 0001
@@ -29,6 +29,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('channel', 'update_id', 'digest', name='uq_inbox_channel_update_digest')
     )
     op.create_index('ix_inbox_pending', 'inbox_updates', ['handled_at', 'received_at'], unique=False)
+    with op.batch_alter_table('attachments') as batch:
+        batch.add_column(sa.Column('unlinked_reported_at', storage.models.UTCDateTime(timezone=True), nullable=True))
     # a /nhac key is "<kind>@manual:<stamp>", 41+ characters: PostgreSQL refused it in VARCHAR(40)
     with op.batch_alter_table('reminder_log') as batch:
         batch.alter_column('kind', type_=sa.String(length=80), existing_type=sa.String(length=40),
@@ -39,5 +41,7 @@ def downgrade() -> None:
     with op.batch_alter_table('reminder_log') as batch:
         batch.alter_column('kind', type_=sa.String(length=40), existing_type=sa.String(length=80),
                            existing_nullable=False)
+    with op.batch_alter_table('attachments') as batch:
+        batch.drop_column('unlinked_reported_at')
     op.drop_index('ix_inbox_pending', table_name='inbox_updates')
     op.drop_table('inbox_updates')
