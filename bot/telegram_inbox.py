@@ -3,8 +3,9 @@
 PTB acknowledges an update before handling it: long polling confirms it with the offset
 of the next getUpdates call, a webhook answers 200 as soon as the update is queued. Both
 go through ``update_queue.put``, so `InboxQueue.put` stores the update in the database
-first; a failed store raises there, and Telegram delivers the update again (polling does
-not advance its offset, a webhook answers 500). `InboxApplication` marks each update
+first; a failed store raises there (as a NetworkError, which polling retries), and
+Telegram delivers the update again (polling does not advance its offset, a webhook
+answers 500). `InboxApplication` marks each update
 handled after its handlers ran, and at initialisation queues again what a killed process
 left unhandled."""
 
@@ -15,7 +16,9 @@ import json
 import logging
 from datetime import datetime
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
+from telegram.error import NetworkError
 from telegram.ext import Application
 
 from bot.inbox import Inbox
@@ -40,7 +43,13 @@ class InboxQueue(asyncio.Queue):
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
-            row_id = await self.inbox.receive(item.update_id, update_payload(item))
+            try:
+                row_id = await self.inbox.receive(item.update_id, update_payload(item))
+            except SQLAlchemyError as exc:
+                # a NetworkError keeps PTB's polling loop alive (it retries with backoff, and
+                # the offset not advanced makes Telegram send the update again); a webhook
+                # answers 500 and Telegram retries too
+                raise NetworkError(f"update {item.update_id} not stored: {type(exc).__name__}") from exc
             if row_id is None:
                 return
             self._rows[id(item)] = row_id
