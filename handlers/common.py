@@ -193,18 +193,19 @@ async def _tell_user(update: Update, context: DondocContext, line: str) -> None:
 # --- buttons -----------------------------------------------------------------------------------------
 
 INT_LIMIT = 2**31  # every number a button carries is a row id, a page or a percentage
-_PART = re.compile(r"[\w.@-]{0,64}")
+_PART = re.compile(r"[A-Za-z0-9_.@-]{0,64}")  # ASCII only: "²" is a digit to str.isdigit, not to int()
+_NUMBER = re.compile(r"-?[0-9]+")
 
 
 def callback_data_ok(data: str | None) -> bool:
     """Whether button data has the shape the bot makes: ``prefix:verb[:arg…]``, at most 64
-    bytes, words and numbers only, numbers within what a database id can be."""
+    bytes, ASCII words and numbers only, numbers within what a database id can be."""
     if not data or len(data.encode()) > 64:
         return False
     for part in data.split(":"):
         if not _PART.fullmatch(part):
             return False
-        if part.lstrip("-").isdigit() and not -INT_LIMIT < int(part) < INT_LIMIT:
+        if _NUMBER.fullmatch(part) and not -INT_LIMIT < int(part) < INT_LIMIT:
             return False
     return True
 

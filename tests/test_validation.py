@@ -17,7 +17,7 @@ PREFIXES = ["ci", "jn", "sc", "pi", "ext", "xx", "", "ci:done", "CI"]
 VERBS = ["done", "prog", "file", "ext", "snz", "pick", "ok", "no", "unit", "inv", "pg", "u", "t", "f", "n", "x",
          "yes", "", "-1"]
 ARG = st.one_of(st.integers(-10**45, 10**45).map(str), st.text(alphabet="ab0-_:.@ é", max_size=6),
-                st.sampled_from(["", "0", "-0", "1", "100", str(2**31), str(2**63), "1e9", "NaN", "৩"]))
+                st.sampled_from(["", "0", "-0", "1", "100", str(2**31), str(2**63), "1e9", "NaN", "৩", "²", "-", "--1"]))
 PAYLOAD = st.one_of(
     st.text(min_size=1, max_size=64),
     st.builds(lambda p, v, a: ":".join([p, v, *a]), st.sampled_from(PREFIXES), st.sampled_from(VERBS),
