@@ -93,3 +93,23 @@ def test_db_upgrade_does_not_print_the_password(db_url, tmp_path):
     assert "Đã cập nhật cơ sở dữ liệu" in out.stdout
     if make_url(url).password:
         assert ":***@" in out.stdout
+
+
+async def test_an_admin_error_alert_names_the_error_kind_not_its_sql(ctx):
+    """A database error's message carries the statement and its parameters (a member's
+    words): the alert names the kind of error only; the details go to the audit log."""
+    from sqlalchemy import text
+
+    from bot import texts
+    from handlers.common import error_kind
+
+    said = "Báo cáo mật của Sở Nội vụ"
+    try:
+        async with ctx.sessions() as s:
+            await s.execute(text("SELECT * FROM no_such_table WHERE name = :n"), {"n": said})
+    except Exception as exc:  # noqa: BLE001 - the error is the subject
+        error = exc
+    assert "no_such_table" in str(error)
+    alert = texts.ADMIN_ERROR_ALERT.format(kind=error_kind(error), audit_id=7)
+    assert "no_such_table" not in alert and said not in alert and "SELECT" not in alert
+    assert error_kind(error) in ("OperationalError", "UndefinedTableError", "ProgrammingError")
