@@ -4,11 +4,14 @@ same way on SQLite and PostgreSQL, with one Vietnamese line), file names of any 
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, datetime, timezone
+
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
-from sqlalchemy import String, func, select
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Integer, String, insert, select
 
-from storage.limits import ValueOutOfRange, check_row
+from storage.limits import ValueOutOfRange
 from storage.models import AuditLog, Base
 from tests.harness import buttons
 from tests.test_checkin import PDF, press_crafted, reminder_for, rows, world
@@ -66,13 +69,57 @@ def string_columns():
                 yield pytest.param(table.name, col.name, impl.length, id=f"{table.name}.{col.name}")
 
 
+def _value(col) -> object:
+    impl = getattr(col.type, "impl", col.type)
+    if isinstance(impl, String):
+        return uuid.uuid4().hex[: impl.length or 32]
+    if isinstance(impl, (Integer, BigInteger)):
+        return 1
+    if isinstance(impl, Boolean):
+        return False
+    if isinstance(impl, DateTime):
+        return datetime.now(timezone.utc)
+    if isinstance(impl, Date):
+        return date(2026, 1, 1)
+    if isinstance(impl, JSON):
+        return {}
+    return "x"
+
+
+async def insert_row(conn, table, overrides: dict) -> object:
+    """A row of ``table`` with its NOT NULL columns filled and its parents made first."""
+    values = {}
+    for col in table.columns:
+        if col.name in overrides:
+            values[col.name] = overrides[col.name]
+        elif col.foreign_keys:
+            if not col.nullable:
+                values[col.name] = await insert_row(conn, next(iter(col.foreign_keys)).column.table, {})
+        elif col.primary_key and isinstance(col.type, Integer):
+            continue
+        elif not col.nullable and col.default is None and col.server_default is None:
+            values[col.name] = _value(col)
+    pk = next(iter(table.primary_key.columns))
+    return (await conn.execute(insert(table).values(values).returning(pk))).scalar_one()
+
+
 @pytest.mark.parametrize(("table", "column", "limit"), list(string_columns()))
-def test_every_string_column_limit_is_checked_before_the_database(table, column, limit):
+async def test_every_string_column_limit_is_the_same_on_both_databases(ctx, table, column, limit):
+    """At the limit (in characters; Vietnamese letters are 2 bytes): the database keeps it.
+    One over: refused before any SQL runs, with the column named — on SQLite as on PostgreSQL."""
     model = next(m.class_ for m in Base.registry.mappers if m.local_table.name == table)
     attr = next(a.key for a in model.__mapper__.column_attrs if a.columns[0].name == column)
-    check_row(model(**{attr: "é" * limit}))  # at the limit (in characters, not bytes): kept
-    with pytest.raises(ValueOutOfRange) as err:
-        check_row(model(**{attr: "é" * (limit + 1)}))
+    at_limit = ("ệ" * limit)[:-8] + uuid.uuid4().hex[:8]
+    async with ctx.engine.connect() as conn:
+        await insert_row(conn, model.__table__, {column: at_limit})
+        kept = (await conn.execute(select(model.__table__.c[column]).where(
+            model.__table__.c[column] == at_limit))).scalar_one()
+        await conn.rollback()
+    assert kept == at_limit
+    async with ctx.sessions() as s:
+        s.add(model(**{attr: "ệ" * (limit + 1)}))
+        with pytest.raises(ValueOutOfRange) as err:
+            await s.flush()
     assert (err.value.key, err.value.length, err.value.limit) == (f"{table}.{column}", limit + 1, limit)
 
 
@@ -120,3 +167,16 @@ def test_a_unit_name_too_long_gets_one_line_on_the_command_line(tmp_path, settin
                          capture_output=True, text=True)
     assert out.returncode == 1 and "Không lưu được: tên đơn vị dài" in out.stderr
     assert "tối đa 300 ký tự" in out.stderr and "Traceback" not in out.stderr + out.stdout
+
+
+async def test_a_number_out_of_its_column_range_is_refused_alike(ctx):
+    """SQLite keeps 2**31 in an INTEGER column, PostgreSQL refuses it: refused on both."""
+    from storage.models import Assignment, Member
+
+    for obj, key in ((Assignment(progress=2**31), "assignments.progress"),
+                     (Member(user_id=2**63, full_name="A"), "members.user_id")):
+        async with ctx.sessions() as s:
+            s.add(obj)
+            with pytest.raises(ValueOutOfRange) as err:
+                await s.flush()
+        assert err.value.key == key and err.value.length is None
