@@ -181,13 +181,19 @@ async def error_handler(update: object, context: DondocContext) -> None:
 
 
 async def _tell_user(update: Update, context: DondocContext, line: str) -> None:
-    try:
-        if update.callback_query is not None:
+    """A button press gets an alert; when that fails (the press is too old to answer) or
+    for anything else, a message in the chat."""
+    if update.callback_query is not None:
+        try:
             await update.callback_query.answer(line[:200], show_alert=True)
-        elif update.effective_chat is not None:
+            return
+        except Exception:  # noqa: BLE001 - "query is too old": say it in the chat instead
+            pass
+    if update.effective_chat is not None:
+        try:
             await context.bot.send_message(update.effective_chat.id, line)
-    except Exception:  # noqa: BLE001 - best effort: the button may be too old to answer
-        log.warning("could not tell update %s's sender about an error", update.update_id)
+        except Exception:  # noqa: BLE001 - best effort
+            log.warning("could not tell update %s's sender about an error", update.update_id)
 
 
 # --- buttons -----------------------------------------------------------------------------------------
