@@ -307,3 +307,38 @@ async def test_every_rule_can_be_turned_off():
             assert await app.bot.answer_callback_query(qid)
         assert sb.violations() == []
 
+
+
+async def test_in_a_group_the_bot_gets_only_commands_replies_to_it_and_mentions():
+    got: list[str] = []
+
+    async def seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        got.append(update.message.text)
+
+    group = -100777
+    async with running() as sb:
+        sb.add_group(group, "Ban chỉ đạo")
+        app = build_app(sb)
+        app.add_handler(MessageHandler(filters.ALL, seen))
+        async with polling(app):
+            mine = await app.bot.send_message(group, "Họp lúc 8 giờ")
+            await sb.send_text(LAN, "chuyện riêng trong nhóm", chat_id=group)
+            await sb.send_text(LAN, "/viec", chat_id=group)
+            await sb.send_text(LAN, "đã xong", chat_id=group, reply_to_message_id=mine.message_id)
+            await sb.send_text(LAN, f"@{sb.bot_username} nhắc giúp", chat_id=group)
+            await sb.wait_until(lambda: len(got) == 3, 10, "the bot did not get the three")
+    assert got == ["/viec", "đã xong", f"@{sb.bot_username} nhắc giúp"]
+    assert len(sb.messages(group, include_user=True)) == 5  # the group itself saw everything
+
+
+async def test_pending_updates_older_than_24_hours_are_gone():
+    now = [1_800_000_000.0]
+    async with BotApiSandbox(token=TOKEN, limits=SandboxLimits(enabled=False), clock=lambda: now[0]) as sb:
+        sb.add_user(LAN, "Lan")
+        app = build_app(sb)
+        async with app:
+            await sb.send_text(LAN, "trả lời hôm qua")
+            now[0] += 24 * 3600 - 60
+            await sb.send_text(LAN, "trả lời sáng nay")
+            now[0] += 120  # the first is now more than 24 hours old
+            assert [u.message.text for u in await app.bot.get_updates()] == ["trả lời sáng nay"]

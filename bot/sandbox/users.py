@@ -103,10 +103,22 @@ class UsersMixin:
 
     def _store_user_message(self, msg: dict, html_text: str) -> dict:
         chat_id = msg["chat"]["id"]
-        self._messages.setdefault(chat_id, {})[msg["message_id"]] = StoredMessage(chat_id, msg["message_id"], False, msg,
-                                                                          html_text)
-        self._push_update("message", msg)
+        self._messages.setdefault(chat_id, {})[msg["message_id"]] = StoredMessage(chat_id, msg["message_id"], False,
+                                                                                  msg, html_text)
+        if self._reaches_bot(msg):
+            self._push_update("message", msg)
+        else:
+            self._notify()
         return copy.deepcopy(msg)
+
+    def _reaches_bot(self, msg: dict) -> bool:
+        """Privacy mode: in a group the bot gets commands, replies to its messages and mentions of it."""
+        if msg["chat"]["type"] == "private" or not self.rules.group_privacy:
+            return True
+        text = msg.get("text") or msg.get("caption") or ""
+        replied = msg.get("reply_to_message") or {}
+        return (text.startswith("/") or f"@{self.bot_username}".lower() in text.lower()
+                or replied.get("from", {}).get("id") == self.bot_user["id"])
 
     async def send_text(self, user_id: int, text: str, reply_to_message_id: int | None = None,
                         chat_id: int | None = None) -> dict:
