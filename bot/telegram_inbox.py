@@ -5,9 +5,8 @@ of the next getUpdates call, a webhook answers 200 as soon as the update is queu
 go through ``update_queue.put``, so `InboxQueue.put` stores the update in the database
 first; a failed store raises there (as a NetworkError, which polling retries), and
 Telegram delivers the update again (polling does not advance its offset, a webhook
-answers 500). `InboxApplication` marks each update
-handled after its handlers ran, and at initialisation queues again what a killed process
-left unhandled."""
+answers 500). `InboxApplication` marks each update handled after its handlers ran, and
+at initialisation queues again what a killed process left unhandled."""
 
 from __future__ import annotations
 
