@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from contextvars import ContextVar
 from datetime import datetime, timedelta, timezone
 
 from bot import texts
@@ -34,6 +35,11 @@ from storage.inbox_queries import (
 )
 
 log = logging.getLogger(__name__)
+
+# While an update is handled: "<channel>:<update id>", the same on every replay of it. A
+# service that records an effect can keep this key with it and, finding it already there,
+# not record it twice (a kill between the handler's commit and the inbox mark replays it).
+current_update_key: ContextVar[str | None] = ContextVar("current_update_key", default=None)
 
 KEEP_HANDLED = timedelta(days=7)  # Telegram may reuse ids after a week without updates
 UNLINKED_LOOKBACK = timedelta(days=2)  # older unlinked files were abandoned, not cut by a kill

@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.error import NetworkError
 from telegram.ext import Application
 
-from bot.inbox import Inbox
+from bot.inbox import Inbox, current_update_key
 from handlers.messenger import TelegramMessenger
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,12 @@ class InboxApplication(Application):
             if not queue.replaying:
                 await self._report_unlinked()
             return
-        await super().process_update(update)  # handler errors end in the error handler, not here
+        key = f"{queue.inbox.channel}:{update.update_id}" if isinstance(update, Update) else None
+        token = current_update_key.set(key)
+        try:
+            await super().process_update(update)  # handler errors end in the error handler, not here
+        finally:
+            current_update_key.reset(token)
         was_replaying = queue.replaying
         row_id = queue.done_with(update)
         if row_id is not None:

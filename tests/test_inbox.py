@@ -5,6 +5,7 @@ from what the sandbox recorded; a redelivered update is handled once."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -127,3 +128,37 @@ async def test_a_file_stored_without_its_check_in_is_reported_once(harness, ctx)
         rows = (await s.execute(select(Attachment.file_name, Attachment.unlinked_reported_at)
                                 .order_by(Attachment.id))).all()
     assert [(n, r is not None) for n, r in rows] == [("bao_cao_quy_1.pdf", True), ("dang_cho.pdf", False)]
+
+
+async def test_an_update_redelivered_is_handled_once_and_its_key_is_visible_to_handlers(harness, ctx):
+    """Telegram delivers an update again (a webhook retry, a poll repeated after a failed
+    store): the inbox drops it. A handler sees the update's key while it runs."""
+    from telegram import Update
+    from telegram.ext import TypeHandler
+
+    from bot.inbox import current_update_key
+    from tests.test_checkin import world
+
+    _, minh, _ = await world(harness, ctx)
+    seen: list[str | None] = []
+
+    async def spy(update, context):
+        seen.append(current_update_key.get())
+
+    harness.app.add_handler(TypeHandler(Update, spy), group=-3)
+    first = await harness.say(minh, "/viec")
+    (stored,) = await stored_updates(ctx)
+    update = Update.de_json(json.loads(stored.payload), harness.app.bot)
+    await harness.app.update_queue.put(update)  # the same update once more
+    again = await harness.say(minh, "/viec")
+    assert len([m for m in harness.messages(minh) if m["text"] == first["text"]]) == 2  # two /viec, not three
+    assert again["text"] == first["text"]
+    await until(lambda: unhandled(ctx), "the second /viec marked handled")
+    rows = await stored_updates(ctx)
+    assert len(rows) == 2 and all(r.handled_at is not None for r in rows)
+    assert seen == [f"telegram:{r.update_id}" for r in rows]
+
+
+async def stored_updates(ctx) -> list:
+    async with ctx.sessions() as s:
+        return list((await s.execute(select(InboxUpdate).order_by(InboxUpdate.id))).scalars())
