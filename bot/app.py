@@ -10,6 +10,8 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import HTTPXRequest
 
 from bot.context import AppContext
+from bot.inbox import Inbox
+from bot.telegram_inbox import InboxApplication, InboxQueue
 from handlers.common import DondocContext, commands_for_role, register_common
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ def build_application(
     settings = ctx.settings
     builder = (
         ApplicationBuilder()
+        .application_class(InboxApplication)
+        .update_queue(InboxQueue(Inbox(ctx)))
         .token(token or settings.bot_token)
         .defaults(Defaults(tzinfo=settings.tz, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(ContextTypes(context=DondocContext))

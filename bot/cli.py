@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from datetime import date
 from pathlib import Path
+
+from bot.logs import register_settings, safe_url, setup_logging
+from bot.texts import refusal_line
+from storage.limits import ValueOutOfRange
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -16,13 +19,13 @@ SAMPLES = Path(__file__).parent / "samples"
 def _settings():
     from bot.config import load_settings
 
-    return load_settings()
+    settings = load_settings()
+    register_settings(settings)  # masked in every log line from here on
+    return settings
 
 
-def _logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+def _logging(settings) -> None:
+    setup_logging(settings.log_level, settings)
 
 
 # --- commands ------------------------------------------------------------------------
@@ -36,7 +39,7 @@ def cmd_run(args) -> int:
     if not settings.bot_token:
         print(texts.NO_TOKEN)
         return 2
-    _logging(settings.log_level)
+    _logging(settings)
     run_telegram(settings, scanner_only=args.scanner_only)
     return 0
 
@@ -45,7 +48,7 @@ def cmd_demo(args) -> int:
     from bot.demo import run_demo
 
     settings = _settings()
-    _logging(settings.log_level)
+    _logging(settings)
     return asyncio.run(run_demo(settings, port=args.port, fresh=args.fresh, open_browser=False, today=args.today))
 
 
@@ -54,7 +57,7 @@ def cmd_db_upgrade(args) -> int:
 
     settings = _settings()
     upgrade(settings.database_url)
-    print(f"Đã cập nhật cơ sở dữ liệu: {settings.database_url}")
+    print(f"Đã cập nhật cơ sở dữ liệu: {safe_url(settings.database_url)}")
     return 0
 
 
@@ -209,6 +212,9 @@ def _with_session(fn) -> int:
                 rc = await fn(s)
                 await s.commit()
                 return rc or 0
+        except ValueOutOfRange as exc:
+            print(refusal_line(exc), file=sys.stderr)
+            return 1
         finally:
             await ctx.close()
 

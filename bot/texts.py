@@ -29,6 +29,28 @@ def days_phrase(due: date | None, today: date) -> str:
 UNKNOWN_COMMAND = "Lệnh không hợp lệ. Gõ /help để xem các lệnh bạn dùng được."
 NOT_ALLOWED = "Bạn không có quyền dùng lệnh này."
 ERROR_GENERIC = "Xin lỗi, đã có lỗi khi xử lý yêu cầu. Bộ phận thường trực đã được báo."
+ADMIN_ERROR_ALERT = "⚠️ Lỗi khi xử lý một yêu cầu ({kind}); chi tiết trong nhật ký, mục số {audit_id}."
+BUTTON_STALE = "Nút này không còn dùng được. Gõ /help để xem các lệnh bạn dùng được."
+# a value longer (or larger) than the database keeps: refused with the field's name
+VALUE_TOO_LONG = "Không lưu được: {field} dài {length} ký tự, tối đa {limit} ký tự. Hãy rút gọn rồi gửi lại."
+VALUE_OUT_OF_RANGE = "Không lưu được: {field} có giá trị ngoài phạm vi cho phép."
+FIELD_NAMES = {
+    "tasks.code": "mã nhiệm vụ", "tasks.period": "kỳ của nhiệm vụ", "tasks.recurrence": "chu kỳ nhiệm vụ",
+    "units.name": "tên đơn vị", "units.key": "tên đơn vị", "unit_aliases.alias": "tên gọi khác của đơn vị",
+    "unit_aliases.key": "tên gọi khác của đơn vị", "plans.title_key": "tên chương trình",
+    "plans.source_name": "tên tệp chương trình", "attachments.file_name": "tên tệp",
+    "attachments.mime_type": "kiểu tệp", "attachments.file_id": "mã tệp", "members.full_name": "họ tên",
+    "members.username": "tên người dùng", "join_requests.full_name": "họ tên",
+}
+FIELD_OTHER = "một giá trị"
+
+
+def refusal_line(error) -> str:
+    """The line for a value its column cannot keep (storage.limits.ValueOutOfRange)."""
+    field = FIELD_NAMES.get(error.key, FIELD_OTHER)
+    if error.length is not None:
+        return VALUE_TOO_LONG.format(field=field, length=error.length, limit=error.limit)
+    return VALUE_OUT_OF_RANGE.format(field=field)
 NO_TOKEN = (
     "Chưa có DONDOC_BOT_TOKEN: không thể kết nối Telegram. "
     "Chạy `dondoc demo` để thử bot với hộp cát cục bộ."
@@ -264,6 +286,10 @@ JOIN_REFUSED_STAFF = "Đã từ chối yêu cầu của {name}."
 JOIN_ALREADY_DECIDED = "Yêu cầu này đã được xử lý."
 JOIN_APPROVED = "Yêu cầu của bạn đã được duyệt: bạn là đầu mối của {unit}. Gõ /viec để xem nhiệm vụ đang mở."
 JOIN_REFUSED = "Rất tiếc, yêu cầu tham gia dondoc của bạn không được chấp thuận. Nếu cần, hãy liên hệ bộ phận thường trực."
+JOIN_STILL_PENDING = ("Yêu cầu tham gia của bạn đang chờ bộ phận thường trực duyệt; nội dung bạn vừa gửi đã được "
+                      "thêm vào yêu cầu. Bạn cũng có thể mở đường link mời mà đơn vị gửi cho bạn.")
+JOIN_STILL_REFUSED = ("Yêu cầu tham gia dondoc của bạn đã không được chấp thuận. Nếu có nhầm lẫn, hãy mở đường link "
+                      "mời mà đơn vị gửi cho bạn hoặc liên hệ bộ phận thường trực.")
 INVITE_USAGE = "Cách dùng: /moi <tên đơn vị> [vai trò: đầu mối | lãnh đạo | thường trực]. Ví dụ: /moi Sở Tài chính"
 INVITE_NO_UNIT = "Không tìm thấy đơn vị \"{query}\". Kiểm tra lại tên (có thể viết không dấu)."
 INVITE_PICK = "Có nhiều đơn vị khớp với \"{query}\". Chọn đơn vị cần mời:"
@@ -309,6 +335,8 @@ CI_SNOOZED = "🔁 Được, tôi sẽ nhắc lại nhiệm vụ {code} lúc {ti
 CI_FILE_TOO_BIG = "⚠️ Không nhận tệp {name}: lớn hơn {limit} MB (giới hạn tải về của Telegram). Hãy nén hoặc chia nhỏ rồi gửi lại."
 CI_FILE_BAD_TYPE = "⚠️ Không nhận tệp {name}: loại tệp .{ext} không được phép (chỉ nhận {types})."
 CI_FILE_FAILED = "⚠️ Không tải được tệp {name}. Hãy gửi lại."
+INBOX_FILE_NOT_RECORDED = ("⚠️ Tệp {name} bạn gửi lúc {at} đã được lưu nhưng chưa được ghi nhận vào nhiệm vụ nào "
+                           "(bot bị gián đoạn). Vui lòng gửi lại tệp kèm nội dung báo cáo.")
 CI_LEAVE_SET = "🌴 Đã ghi nhận: bạn nghỉ đến hết ngày {date}. Bot tạm dừng nhắc việc cho bạn đến lúc đó."
 CI_LEAVE_ASK = "Bạn nghỉ đến ngày nào? Hãy nhắn, ví dụ: nghỉ phép đến 20/4."
 CI_UNDONE = ("↩️ Đã hủy câu trả lời lúc {time} cho nhiệm vụ {code}. {title}.\n"

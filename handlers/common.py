@@ -3,18 +3,28 @@ error handler. Handlers read `context.ctx` (AppContext) and `context.member`."""
 
 from __future__ import annotations
 
-import html
 import logging
+import re
 import traceback
 from dataclasses import dataclass
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    ExtBot,
+    TypeHandler,
+)
 
 from bot import texts
 from bot.context import AppContext
+from bot.logs import mask
+from storage.limits import ValueOutOfRange
 from storage.models import Member
-from storage.queries import audit, member_by_user, members_with_role
+from storage.queries import audit, member_by_user, members_with_role, set_reachable
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +114,12 @@ async def gate(update: Update, context: DondocContext) -> None:
 
             await handle_stranger(update, context)
             raise ApplicationHandlerStop
-        if member.chat_id != update.effective_chat.id and update.effective_chat.type == "private":
-            member.chat_id = update.effective_chat.id
-            member.reachable = True
-            await s.commit()
+        if update.effective_chat.type == "private" and update.my_chat_member is None:
+            # writing to the bot (also /start after being reminded before ever starting it) makes
+            # a member reachable again; a block or unblock is the joining journey's my_chat_member
+            if await set_reachable(s, member, chat_id=update.effective_chat.id):
+                audit(s, "reachable_again", member=member, via="message")
+                await s.commit()
         if name is None:
             return
         spec = COMMANDS.get(name)
@@ -135,25 +147,93 @@ async def help_command(update: Update, context: DondocContext) -> None:
                                               + "\n".join(lines))
 
 
+def refusal_for(error: BaseException) -> str | None:
+    """The Vietnamese line for an error the user caused and can fix (None: our fault)."""
+    return texts.refusal_line(error) if isinstance(error, ValueOutOfRange) else None
+
+
+def error_kind(error: BaseException) -> str:
+    """What went wrong, without the message: SQL errors carry the statement and its
+    parameters (members' words), other messages may carry URLs with the token."""
+    orig = getattr(error, "orig", None)
+    return type(orig).__name__ if orig is not None else type(error).__name__
+
+
 async def error_handler(update: object, context: DondocContext) -> None:
-    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat:
-        try:
-            await context.bot.send_message(update.effective_chat.id, texts.ERROR_GENERIC)
-        except Exception:  # noqa: BLE001 - best effort
-            pass
+    error = context.error
+    refusal = refusal_for(error)
+    if refusal is not None:
+        log.info("update %s refused: %s", getattr(update, "update_id", "?"), error)
+    else:
+        log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=error)
+    if isinstance(update, Update):
+        await _tell_user(update, context, refusal or texts.ERROR_GENERIC)
     try:
-        ctx = context.ctx
-        tb = "".join(traceback.format_exception(context.error))[-1500:]
-        async with ctx.sessions() as s:
-            audit(s, "error", detail_text=tb)
-            admins = await members_with_role(s, "admin")
+        tb = mask("".join(traceback.format_exception(error)))[-1500:]
+        async with context.ctx.sessions() as s:
+            row = audit(s, "refused" if refusal else "error", detail_text=tb if not refusal else str(error)[:300])
+            admins = [] if refusal else await members_with_role(s, "admin")
             await s.commit()
+        alert = texts.ADMIN_ERROR_ALERT.format(kind=error_kind(error), audit_id=row.id)
         for a in admins:
-            if a.chat_id:
-                await context.bot.send_message(a.chat_id, f"⚠️ Lỗi: {html.escape(str(context.error))[:500]}")
+            if a.chat_id and a.reachable:
+                await context.bot.send_message(a.chat_id, alert)
     except Exception:  # noqa: BLE001
         log.exception("error handler failed")
+
+
+async def _tell_user(update: Update, context: DondocContext, line: str) -> None:
+    """A button press gets an alert; when that fails (the press is too old to answer) or
+    for anything else, a message in the chat."""
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer(line[:200], show_alert=True)
+            return
+        except Exception:  # noqa: BLE001 - "query is too old": say it in the chat instead
+            pass
+    if update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, line)
+        except Exception:  # noqa: BLE001 - best effort
+            log.warning("could not tell update %s's sender about an error", update.update_id)
+
+
+# --- buttons -----------------------------------------------------------------------------------------
+
+INT_LIMIT = 2**31  # every number a button carries is a row id, a page or a percentage
+_PART = re.compile(r"[A-Za-z0-9_.@-]{0,64}")  # ASCII only: "²" is a digit to str.isdigit, not to int()
+_NUMBER = re.compile(r"-?[0-9]+")
+
+
+def callback_data_ok(data: str | None) -> bool:
+    """Whether button data has the shape the bot makes: ``prefix:verb[:arg…]``, at most 64
+    bytes, ASCII words and numbers only, numbers within what a database id can be."""
+    if not data or len(data.encode()) > 64:
+        return False
+    for part in data.split(":"):
+        if not _PART.fullmatch(part):
+            return False
+        if _NUMBER.fullmatch(part) and not -INT_LIMIT < int(part) < INT_LIMIT:
+            return False
+    return True
+
+
+def _handled_by_someone(update: Update, app: Application) -> bool:
+    for handlers in app.handlers.values():
+        for h in handlers:
+            if isinstance(h, CallbackQueryHandler) and h.callback is not button_guard and h.check_update(update):
+                return True
+    return False
+
+
+async def button_guard(update: Update, context: DondocContext) -> None:
+    """A button press whose data the bot could not have made, or that no journey takes
+    (an old keyboard after an upgrade, a forged client): answered, and handled no further."""
+    query = update.callback_query
+    if callback_data_ok(query.data) and _handled_by_someone(update, context.application):
+        return
+    await query.answer(texts.BUTTON_STALE, show_alert=True)
+    raise ApplicationHandlerStop
 
 
 def commands_for_role(role: str) -> list[CommandSpec]:
@@ -165,8 +245,7 @@ def commands_for_role(role: str) -> list[CommandSpec]:
 
 
 def register_common(app: Application) -> None:
-    from telegram.ext import CommandHandler, TypeHandler
-
     app.add_handler(TypeHandler(Update, gate), group=-1)
+    app.add_handler(CallbackQueryHandler(button_guard), group=-2)  # before the gate
     app.add_handler(CommandHandler(["help", "trogiup"], help_command))
     app.add_error_handler(error_handler)

@@ -6,14 +6,16 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select
-from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram import BotCommand, BotCommandScopeChat, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
 from bot import actions, texts
 from bot.intents import fold
-from handlers.common import STAFF, DondocContext, command, staff_button, commands_for_role
-from storage.models import Invite, JoinRequest, Member, Unit
-from storage.queries import all_units, audit, member_by_user, members_with_role
+from bot.plan_import.units import unit_key
+from bot.services.directory import create_invite, decide_join_request, find_units, redeem_invite
+from handlers.common import STAFF, DondocContext, command, commands_for_role, staff_button
+from storage.models import JoinRequest, Member, Unit
+from storage.queries import all_units, audit, members_with_role, set_reachable
 from storage.state import clear_state, get_state, set_state, state_key
 
 log = logging.getLogger(__name__)
@@ -49,8 +51,6 @@ def split_unit_and_role(args: str) -> tuple[str, str]:
 
 async def units_mentioned(s, text: str) -> list[Unit]:
     """Units whose name or alias appears in what a stranger wrote."""
-    from bot.plan_import.units import unit_key
-
     said = f" {unit_key(text)} "
     return [u for u in await all_units(s)
             if f" {u.key} " in said or any(f" {a.key} " in said for a in u.aliases)]
@@ -70,8 +70,6 @@ def invite_link(bot_username: str, code: str) -> str:
 
 
 async def invite(update: Update, context: DondocContext) -> None:
-    from bot.services.directory import find_units
-
     msg = update.effective_message
     query, role = split_unit_and_role(" ".join(context.args or []))
     if not query:
@@ -92,8 +90,6 @@ async def invite(update: Update, context: DondocContext) -> None:
 
 
 async def _make_invite(s, context: DondocContext, unit: Unit, role: str) -> str:
-    from bot.services.directory import create_invite
-
     ctx = context.ctx
     creator = await s.get(Member, context.member.id)
     link = await create_invite(s, unit=unit, role=role, now=ctx.clock.now(), created_by=creator)
@@ -117,31 +113,22 @@ async def start(update: Update, context: DondocContext) -> None:
             await msg.reply_text(texts.JOIN_WELCOME_STAFF.format(name=m.full_name,
                                                                  role=texts.ROLE_NAMES.get(m.role, m.role)))
         return
-    from bot.services.directory import add_member
-
     now = ctx.clock.now()
     async with ctx.sessions() as s:
-        inv = (await s.execute(select(Invite).where(Invite.code == code[:64]))).scalar_one_or_none()
-        if inv is None:
-            await msg.reply_text(texts.JOIN_CODE_UNKNOWN)
-            return
-        if inv.used_at is not None:
-            await msg.reply_text(texts.JOIN_CODE_USED)
-            return
-        if inv.expires_at <= now:
-            await msg.reply_text(texts.JOIN_CODE_EXPIRED.format(
-                date=texts.fmt_date(inv.expires_at.astimezone(ctx.settings.tz).date())))
-            return
-        unit = await s.get(Unit, inv.unit_id) if inv.unit_id else None
-        member = await add_member(s, user_id=user.id, chat_id=msg.chat_id, full_name=user.full_name,
-                                  role=inv.role, unit=unit, username=user.username)
-        inv.used_at, inv.used_by_id = now, member.id
-        for req in (await s.execute(select(JoinRequest).where(
-                JoinRequest.user_id == user.id, JoinRequest.status == "pending"))).scalars():
-            req.status, req.unit_id, req.decided_at = "approved", inv.unit_id, now
-        audit(s, "joined", member=member, invite_id=inv.id, unit_id=inv.unit_id, role=inv.role)
+        got = await redeem_invite(s, code, user_id=user.id, chat_id=msg.chat_id, full_name=user.full_name,
+                                  username=user.username, now=now)
         await s.commit()
-        role = inv.role
+    if got.outcome == "unknown":
+        await msg.reply_text(texts.JOIN_CODE_UNKNOWN)
+        return
+    if got.outcome == "used":
+        await msg.reply_text(texts.JOIN_CODE_USED)
+        return
+    if got.outcome == "expired":
+        await msg.reply_text(texts.JOIN_CODE_EXPIRED.format(
+            date=texts.fmt_date(got.expires_at.astimezone(ctx.settings.tz).date())))
+        return
+    unit, role = got.unit, got.role
     name = texts.ROLE_NAMES.get(role, role)
     if unit is not None:
         await msg.reply_text(texts.JOIN_WELCOME.format(name=user.full_name, role=name, unit=unit.name))
@@ -152,8 +139,6 @@ async def start(update: Update, context: DondocContext) -> None:
 
 
 async def _set_menu(context: DondocContext, chat_id: int, role: str) -> None:
-    from telegram import BotCommand
-
     try:
         await context.bot.set_my_commands([BotCommand(c.names[0], c.description[:256]) for c in commands_for_role(role)],
                                           scope=BotCommandScopeChat(chat_id))
@@ -165,8 +150,8 @@ async def _set_menu(context: DondocContext, chat_id: int, role: str) -> None:
 
 
 async def handle_stranger(update: Update, context: DondocContext) -> None:
-    """Someone the bot does not know. One polite answer and one request to the secretariat
-    per stranger; later messages are added to the request silently."""
+    """Someone the bot does not know: one request to the secretariat per stranger; every
+    message is answered (later ones are added to the pending request, and say so)."""
     if update.callback_query:
         await update.callback_query.answer(texts.STRANGER[:190], show_alert=True)
         return
@@ -182,6 +167,7 @@ async def handle_stranger(update: Update, context: DondocContext) -> None:
             if req.status == "pending" and said and len(req.text) < 2000:
                 req.text = f"{req.text}\n{said}".strip()[:2000]
                 await s.commit()
+            await msg.reply_text(texts.JOIN_STILL_PENDING if req.status == "pending" else texts.JOIN_STILL_REFUSED)
             return
         req = JoinRequest(user_id=user.id, chat_id=msg.chat_id, full_name=user.full_name, text=said[:2000],
                           created_at=ctx.clock.now())
@@ -230,7 +216,9 @@ async def on_button(update: Update, context: DondocContext) -> None:
             await query.answer(texts.JOIN_ALREADY_DECIDED, show_alert=True)
             return
         if verb == JN_REFUSE:
-            await _decide(s, context, req, None)
+            if not await _decide(s, context, req, None):
+                await query.answer(texts.JOIN_ALREADY_DECIDED, show_alert=True)
+                return
             await query.answer()
             await _done_with(query, texts.JOIN_REFUSED_STAFF.format(name=req.full_name))
             return
@@ -242,13 +230,13 @@ async def on_button(update: Update, context: DondocContext) -> None:
             if unit is None:
                 await query.answer(texts.JOIN_ALREADY_DECIDED, show_alert=True)
                 return
-            await _decide(s, context, req, unit)
+            if not await _decide(s, context, req, unit):
+                await query.answer(texts.JOIN_ALREADY_DECIDED, show_alert=True)
+                return
             await query.answer()
             await _done_with(query, texts.JOIN_APPROVED_STAFF.format(name=req.full_name, unit=unit.name))
             return
         # approve: choose the unit — those the stranger's words match first, else all
-        from bot.services.directory import find_units
-
         units = await units_mentioned(s, req.text)
         for line in req.text.splitlines():
             if units:
@@ -290,31 +278,21 @@ def _staff_key(member: Member) -> str:
     return state_key(member.channel, member.user_id or 0, STATE)
 
 
-async def _decide(s, context: DondocContext, req: JoinRequest, unit: Unit | None) -> None:
-    """Approve into ``unit`` (None: refuse) and tell the stranger."""
-    from bot.services.directory import add_member
-
-    now = context.ctx.clock.now()
+async def _decide(s, context: DondocContext, req: JoinRequest, unit: Unit | None) -> bool:
+    """Approve into ``unit`` (None: refuse) and tell the stranger; False when the request
+    was decided meanwhile (a double press, two staff members at once): nothing done."""
     decider = await s.get(Member, context.member.id)
-    req.decided_by_id, req.decided_at = decider.id, now
-    if unit is None:
-        req.status = "refused"
-        audit(s, "join_refused", member=decider, request_id=req.id)
-        text = texts.JOIN_REFUSED
-    else:
-        req.status, req.unit_id = "approved", unit.id
-        existing = await member_by_user(s, req.user_id, req.channel)
-        if existing is None:
-            await add_member(s, user_id=req.user_id, chat_id=req.chat_id, full_name=req.full_name, role="member",
-                             unit=unit, channel=req.channel)
-        audit(s, "join_approved", member=decider, request_id=req.id, unit_id=unit.id)
-        text = texts.JOIN_APPROVED.format(unit=unit.name)
+    decided = await decide_join_request(s, req.id, unit=unit, decider=decider, now=context.ctx.clock.now())
     await clear_state(s, _staff_key(decider))
     await s.commit()
+    if decided is None:
+        return False
+    text = texts.JOIN_APPROVED.format(unit=unit.name) if unit is not None else texts.JOIN_REFUSED
     try:
-        await context.bot.send_message(req.chat_id, text)
+        await context.bot.send_message(decided.chat_id, text)
     except Exception as exc:  # noqa: BLE001
-        log.warning("telling %s about join request %s failed: %s", req.user_id, req.id, exc)
+        log.warning("telling %s about join request %s failed: %s", decided.user_id, decided.id, exc)
+    return True
 
 
 async def _done_with(query, line: str) -> None:
@@ -331,8 +309,6 @@ async def on_staff_text(update: Update, context: DondocContext) -> bool:
     member, msg = context.member, update.effective_message
     if member is None or member.role not in STAFF or not msg or not msg.text:
         return False
-    from bot.services.directory import find_units
-
     async with context.ctx.sessions() as s:
         st = await get_state(s, _staff_key(member))
         if not st:
@@ -344,7 +320,9 @@ async def on_staff_text(update: Update, context: DondocContext) -> bool:
             return False
         units = await find_units(s, msg.text)
         if len(units) == 1:
-            await _decide(s, context, req, units[0])
+            if not await _decide(s, context, req, units[0]):
+                await msg.reply_text(texts.JOIN_ALREADY_DECIDED)
+                return True
             await msg.reply_text(texts.JOIN_APPROVED_STAFF.format(name=req.full_name, unit=units[0].name))
             return True
         rid = req.id
@@ -356,7 +334,27 @@ async def on_staff_text(update: Update, context: DondocContext) -> bool:
     return True
 
 
+# --- reachability ------------------------------------------------------------------------------------
+
+
+async def on_my_chat_member(update: Update, context: DondocContext) -> None:
+    """A member blocked the bot (kicked) or unblocked it (member again) in their private chat."""
+    change, member = update.my_chat_member, context.member
+    if member is None or change.chat.type != "private":
+        return
+    status = change.new_chat_member.status
+    async with context.ctx.sessions() as s:
+        if status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER):
+            await set_reachable(s, member, chat_id=change.chat.id)
+            audit(s, "reachable_again", member=member, via="unblock")
+        elif status in (ChatMember.BANNED, ChatMember.LEFT):
+            # flagged (and the secretariat told, once) by the first reminder that fails
+            audit(s, "blocked_bot", member=member)
+        await s.commit()
+
+
 def register(app: Application) -> None:
+    app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler(["moi", "invite"], invite))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^jn:"))

@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage import limits
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -42,6 +44,7 @@ def create_engine(url: str, **kw) -> AsyncEngine:
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    limits.install()
     return async_sessionmaker(engine, expire_on_commit=False)
 
 

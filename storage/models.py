@@ -248,6 +248,7 @@ class Attachment(Base):
     stored_path: Mapped[str] = mapped_column(String(500))
     media_group_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    unlinked_reported_at: Mapped[datetime | None]  # kept, never recorded (a kill): the member was told
 
     checkin: Mapped[CheckIn | None] = relationship(back_populates="attachments")
 
@@ -312,7 +313,7 @@ class ReminderLog(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
-    kind: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(80))  # a /nhac key is "<kind>@manual:<stamp>"
     status: Mapped[str] = mapped_column(String(20), default="claimed")  # claimed/sent/failed
     claimed_by: Mapped[str] = mapped_column(String(80), default="")
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -358,6 +359,27 @@ class ConversationState(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class InboxUpdate(Base):
+    """An incoming update, stored before it is handled and marked when handled, so that a
+    kill loses nothing: on start, stored updates not yet handled are handled again. The
+    digest tells a redelivery (same update) from a new update reusing an old id."""
+
+    __tablename__ = "inbox_updates"
+    __table_args__ = (
+        UniqueConstraint("channel", "update_id", "digest", name="uq_inbox_channel_update_digest"),
+        Index("ix_inbox_pending", "handled_at", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), default="telegram")
+    update_id: Mapped[int] = mapped_column(BigInteger)
+    digest: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # handlings started again after a kill
+    handled_at: Mapped[datetime | None]
 
 
 class AuditLog(Base):

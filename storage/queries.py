@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditLog, Member, Unit
@@ -14,6 +14,17 @@ async def member_by_user(session: AsyncSession, user_id: int, channel: str = "te
         select(Member).where(Member.channel == channel, Member.user_id == user_id, Member.active.is_(True))
     )
     return row.scalar_one_or_none()
+
+
+async def set_reachable(session: AsyncSession, member: Member, *, chat_id: int) -> bool:
+    """The member wrote to the bot (or unblocked it) in chat ``chat_id``: reachable there.
+    True when something changed."""
+    if member.reachable and member.chat_id == chat_id and member.unreachable_since is None:
+        return False
+    await session.execute(update(Member).where(Member.id == member.id)
+                          .values(chat_id=chat_id, reachable=True, unreachable_since=None))
+    member.chat_id, member.reachable, member.unreachable_since = chat_id, True, None
+    return True
 
 
 async def members_with_role(session: AsyncSession, *roles: str) -> list[Member]:
@@ -35,7 +46,8 @@ async def all_units(session: AsyncSession) -> list[Unit]:
 
 
 def audit(session: AsyncSession, action: str, *, member: Member | None = None,
-          user_id: int | None = None, **detail) -> None:
-    session.add(AuditLog(action=action, member_id=member.id if member else None,
-                         user_id=user_id if user_id is not None else (member.user_id if member else None),
-                         detail=detail))
+          user_id: int | None = None, **detail) -> AuditLog:
+    row = AuditLog(action=action, member_id=member.id if member else None,
+                   user_id=user_id if user_id is not None else (member.user_id if member else None), detail=detail)
+    session.add(row)
+    return row

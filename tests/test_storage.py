@@ -82,3 +82,51 @@ def test_sqlite_runs_in_wal_mode(sqlite_template, tmp_path):
         return jm, fk
 
     assert asyncio.run(mode()) == ("wal", 1)
+
+
+# --- file names ---------------------------------------------------------------------------------------
+
+EMOJI_70 = "📄" * 70 + ".pdf"  # 284 bytes in UTF-8: over the 255-byte limit of a file name
+
+
+def test_a_name_of_seventy_emoji_is_cut_by_bytes_and_keeps_its_extension(tmp_path):
+    from storage.attachments import MAX_NAME_BYTES, AttachmentStore, sanitize_filename
+
+    assert len(EMOJI_70.encode()) == 284
+    name = sanitize_filename(EMOJI_70)
+    assert name.endswith(".pdf") and len(name.encode()) <= MAX_NAME_BYTES and set(name[:-4]) == {"📄"}
+    stored = AttachmentStore(tmp_path).save(b"%PDF-1.4", EMOJI_70)
+    assert stored.path.read_bytes() == b"%PDF-1.4" and stored.name == name
+
+
+@pytest.mark.parametrize(("given", "kept"), [
+    ("Báo cáo\u202eFDP.exe", "Báo cáoFDP.exe"),  # right-to-left override: shown as "Báo cáoexe.PDF"
+    ("bao\u200b_cao\u2066.docx\u2069", "bao_cao.docx"),
+    ("\ufeffso_lieu\u00ad.xlsx", "so_lieu.xlsx"),
+    ("a\x00b\x1fc\x7f.pdf", "a_b_c_.pdf"),
+    ("../../etc/passwd", "passwd"),
+    ("C:\\Users\\lan\\Báo cáo.pdf", "Báo cáo.pdf"),
+    ("\u202e\u200b", "tep"),
+    ("Kế hoạch số 12/KH-UBND.docx", "KH-UBND.docx"),
+])
+def test_stored_names_have_no_invisible_or_direction_characters(given, kept):
+    from storage.attachments import sanitize_filename
+
+    assert sanitize_filename(given) == kept
+
+
+async def test_a_report_named_with_seventy_emoji_is_kept(harness, ctx):
+    from storage.models import Attachment, CheckIn
+    from tests.test_checkin import PDF, rows, world
+
+    _, minh, _ = await world(harness, ctx)
+    receipt = await harness.send_file(minh, EMOJI_70, PDF)
+    assert "Nộp báo cáo" in receipt["text"] and "📄📄📄" in receipt["text"]
+    (att,) = await rows(ctx, Attachment)
+    (ci,) = await rows(ctx, CheckIn)
+    assert att.checkin_id == ci.id
+    from pathlib import Path
+
+    assert Path(att.stored_path).read_bytes() == PDF
+    spoof = await harness.send_file(minh, "Báo cáo\u202efdp.docx", PDF + b"2")
+    assert "\u202e" not in spoof["text"] and "Báo cáofdp.docx" in spoof["text"]

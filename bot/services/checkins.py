@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.attachments import AttachmentStore
+from storage.limits import fits
 from storage.models import (
     Assignment,
     Attachment,
@@ -329,8 +330,16 @@ async def keep_file(session: AsyncSession, store: AttachmentStore, member: Membe
                     mime_type: str | None, file_id: str, now: datetime,
                     media_group_id: str | None = None) -> Attachment:
     """Store the bytes by content hash (original name kept, sanitised) and record them,
-    not yet tied to a check-in."""
+    not yet tied to a check-in. A file handled again after a kill (the update replayed
+    from the inbox) reuses the row its first handling left unlinked."""
     stored = store.save(content, name)
+    left = (await session.execute(select(Attachment).where(
+        Attachment.member_id == member.id, Attachment.file_id == file_id[:300], Attachment.sha256 == stored.sha256,
+        Attachment.checkin_id.is_(None)).order_by(Attachment.id.desc()))).scalars().first()
+    if left is not None:
+        return left
+    if mime_type is not None and not fits(Attachment.__table__.c.mime_type, mime_type):
+        mime_type = None  # a client's odd MIME type must not cost the member the file
     att = Attachment(member_id=member.id, file_id=file_id[:300], file_name=stored.name[:300], mime_type=mime_type,
                      size=stored.size, sha256=stored.sha256, stored_path=str(stored.path),
                      media_group_id=media_group_id, created_at=now)

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.plan_import.units import match_units, normalize_unit_name, unit_key
-from storage.models import Invite, Member, Unit, UnitAlias
-from storage.queries import all_units
+from storage.claims import claim
+from storage.models import Invite, JoinRequest, Member, Unit, UnitAlias
+from storage.queries import all_units, audit, member_by_user
 
 
 async def ensure_unit(session: AsyncSession, name: str, aliases: tuple[str, ...] | list[str] = ()) -> Unit:
@@ -90,3 +91,60 @@ async def create_invite(session: AsyncSession, *, unit: Unit | None, role: str, 
                        expires_at=now + valid_for, created_by_id=created_by.id if created_by else None))
     await session.flush()
     return InviteLink(code, now + valid_for)
+
+
+# --- one-time actions (atomic: see storage/claims.py) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    outcome: str  # joined / unknown / used / expired
+    member: Member | None = None
+    unit: Unit | None = None
+    role: str = ""
+    expires_at: datetime | None = None
+
+
+async def redeem_invite(session: AsyncSession, code: str, *, user_id: int, chat_id: int, full_name: str,
+                        username: str | None, now: datetime, channel: str = "telegram") -> Redeemed:
+    """Use a single-use invite: of any number of people opening it at once, one joins."""
+    inv = (await session.execute(select(Invite).where(Invite.code == code[:64]))).scalar_one_or_none()
+    if inv is None:
+        return Redeemed("unknown")
+    if inv.expires_at <= now:
+        return Redeemed("expired", expires_at=inv.expires_at)
+    if inv.used_at is not None or not await claim(session, Invite, inv.id, Invite.used_at.is_(None), used_at=now):
+        return Redeemed("used")
+    unit = await session.get(Unit, inv.unit_id) if inv.unit_id else None
+    member = await add_member(session, user_id=user_id, chat_id=chat_id, full_name=full_name, role=inv.role,
+                              unit=unit, username=username, channel=channel)
+    inv.used_by_id = member.id
+    for req in (await session.execute(select(JoinRequest).where(
+            JoinRequest.channel == channel, JoinRequest.user_id == user_id,
+            JoinRequest.status == "pending"))).scalars():
+        await claim(session, JoinRequest, req.id, JoinRequest.status == "pending", status="approved",
+                    unit_id=inv.unit_id, decided_at=now)
+    audit(session, "joined", member=member, invite_id=inv.id, unit_id=inv.unit_id, role=inv.role)
+    await session.flush()
+    return Redeemed("joined", member, unit, inv.role)
+
+
+async def decide_join_request(session: AsyncSession, request_id: int, *, unit: Unit | None, decider: Member,
+                              now: datetime) -> JoinRequest | None:
+    """Approve into ``unit`` (None: refuse) a pending request; None when it was decided
+    already (a double press, or two staff members at once): only one decision counts."""
+    status = "approved" if unit is not None else "refused"
+    if not await claim(session, JoinRequest, request_id, JoinRequest.status == "pending", status=status,
+                       unit_id=unit.id if unit else None, decided_by_id=decider.id, decided_at=now):
+        return None
+    req = await session.get(JoinRequest, request_id)
+    if unit is not None:
+        existing = await member_by_user(session, req.user_id, req.channel)
+        if existing is None:
+            await add_member(session, user_id=req.user_id, chat_id=req.chat_id, full_name=req.full_name,
+                             role="member", unit=unit, channel=req.channel)
+        audit(session, "join_approved", member=decider, request_id=req.id, unit_id=unit.id)
+    else:
+        audit(session, "join_refused", member=decider, request_id=req.id)
+    await session.flush()
+    return req

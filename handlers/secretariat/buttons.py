@@ -18,25 +18,30 @@ async def on_button(update: Update, context: DondocContext) -> None:
         return
     parts = actions.parse(query.data)
     verb = ":".join(parts[:2])
-    try:
+    try:  # numbers read before the press is answered: a bad one is answered once, with a reason
         if verb == PAGE and len(parts) == 5 and parts[2] in VIEWS:
+            page = int(parts[4])
             await query.answer()
-            await show(update, context, parts[2], parts[3], int(parts[4]), edit=True)
+            await show(update, context, parts[2], parts[3], page, edit=True)
         elif verb == UNIT_PICK and len(parts) == 4 and parts[2] in VIEWS:
+            unit_id = str(int(parts[3]))
             await query.answer()
-            await show(update, context, parts[2], str(int(parts[3])))
+            await show(update, context, parts[2], unit_id)
         elif verb == TASK_PICK and len(parts) == 4:
+            task_id = int(parts[3])
             await query.answer()
             if parts[2] == "nh":
-                await remind_now(update, context, int(parts[3]))
+                await remind_now(update, context, task_id)
             else:
-                await show(update, context, "tk", str(int(parts[3])))
+                await show(update, context, "tk", str(task_id))
         elif verb == FILES and len(parts) == 3:
+            task_id = int(parts[2])
             await query.answer()
-            await send_files(update, context, int(parts[2]))
+            await send_files(update, context, task_id)
         elif verb == REMIND and len(parts) == 3:
+            task_id = int(parts[2])
             await query.answer()
-            await remind_now(update, context, int(parts[2]))
+            await remind_now(update, context, task_id)
         elif verb == broadcast.BROADCAST_UNIT and len(parts) == 4:
             await broadcast.unit_chosen(update, context, parts[2], int(parts[3]))
         elif ":".join(parts[:3]) in (broadcast.BROADCAST_OK, broadcast.BROADCAST_NO) and len(parts) == 4:
