@@ -91,11 +91,9 @@ async def silent_ones(harness, who: Person, messages, enough: int = 3) -> list[t
     return bad
 
 
-STRANGER_OWNER = pytest.mark.xfail(strict=True, reason="inbox (handlers/common.py gate, handlers/joining.py): "
-                                                       "a stranger whose join request is pending gets no answer")
 
 
-@pytest.mark.parametrize("role", [pytest.param("stranger", marks=STRANGER_OWNER), "member", "unit_head",
+@pytest.mark.parametrize("role", ["stranger", "member", "unit_head",
                                   "secretariat", "admin"])
 async def test_thirty_everyday_messages_each_get_a_vietnamese_answer(harness, ctx, role):
     people = await world(harness, ctx)
