@@ -54,7 +54,7 @@ async def world(harness, ctx, tasks: list[ParsedTask] | None = None):
 async def reminder_for(harness, who) -> dict:
     await harness.scan()
     msg = harness.messages(who)[-1]
-    assert any(d.startswith(actions.CI_DONE) for _, d in buttons(msg)), msg
+    assert any(d.startswith((actions.CI_DONE, actions.CI_SELECT)) for _, d in buttons(msg)), msg
     return msg
 
 
@@ -113,15 +113,20 @@ async def test_done_by_free_text_with_a_pdf(harness, ctx, caption):
     assert (await assignment(ctx, "1")).status == "done"
 
 
-async def test_report_button_then_file_then_done(harness, ctx):
-    _, minh, _ = await world(harness, ctx)
+async def test_report_button_then_file_counts_as_reported_everywhere_then_done(harness, ctx):
+    lan, minh, _ = await world(harness, ctx)
     reminder = await reminder_for(harness, minh)
     ask = await harness.press(minh, reminder, button(reminder, "📎"))
     assert "Hãy gửi tệp" in ask["text"]
+    assert (await rows(ctx, ConversationState))[0].data["await"] == "file"  # the waiting is saved
     receipt = await harness.send_file(minh, "bao_cao.docx", b"PK\x03\x04 docx" * 50)
     assert "Nộp báo cáo" in receipt["text"] and "bao_cao.docx" in receipt["text"]
     a = await assignment(ctx, "1")
-    assert a.status == "open"
+    assert a.status == "in_progress"  # reported: no longer "Chưa báo cáo"
+    for command in ("/nhiemvu 1", "/donvi Phòng Nội vụ"):
+        view = await harness.say(lan, command)
+        assert "Phòng Nội vụ" in view["text"] and "Chưa báo cáo" not in view["text"], view["text"]
+        assert "Đang thực hiện" in view["text"], view["text"]
     (att,) = await rows(ctx, Attachment)
     (ci,) = await rows(ctx, CheckIn)
     assert (ci.status, ci.assignment_id, att.checkin_id) == ("file", a.id, ci.id)
@@ -385,7 +390,7 @@ async def test_undo_within_ten_minutes(harness, ctx):
     await harness.send_file(minh, "bc.pdf", PDF, caption="xong")
     ctx.clock.advance(timedelta(minutes=5))
     reply = await harness.say(minh, "/huy")
-    assert "Đã hủy câu trả lời lúc 16/03/2026 09:0" in reply["text"] and "bc.pdf" in reply["text"]
+    assert 'Đã hủy câu trả lời "Đã hoàn thành" gửi lúc 16/03/2026 09:0' in reply["text"] and "bc.pdf" in reply["text"]
     a = await assignment(ctx, "1")
     assert (a.status, a.progress, a.done_at) == ("open", 0, None)
     (task,) = await rows(ctx, Task)

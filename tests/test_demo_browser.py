@@ -60,8 +60,12 @@ async def test_a_member_sees_reminders_and_answers_on_the_demo_page(tmp_path, mo
                 timeout=15000)
 
             count = await page.locator(".message.bot").count()
-            # "✅ Đã hoàn thành" on a one-task reminder, "✅ Xong Q2.1" on a combined one
-            await page.locator(".message.bot .inline-button", has_text="✅").last.click()
+            # "✅ Đã hoàn thành" on a one-task reminder; a combined one shows it once a task is picked
+            done = page.locator(".message.bot .inline-button", has_text="✅")
+            if await done.count() == 0:
+                await page.locator(".message.bot .inline-button").last.click()
+                await done.last.wait_for(timeout=15000)
+            await done.last.click()
             await page.wait_for_function(f"() => document.querySelectorAll('.message.bot').length > {count}",
                                          timeout=15000)
             await page.screenshot(path=str(tmp_path / "demo.png"))

@@ -302,7 +302,7 @@ async def _deliver_member(ctx, messenger, member, mine, assignments, units, now,
             await q.mark_failed(s, ids, "member gone")
         report.failed += len(ids)
         return
-    parts = compose(_items(mine, assignments, units), today)
+    parts = compose(_items(mine, assignments, units), today, member.role)
     first: int | None = None
     try:
         for i, (text, buttons) in enumerate(parts):
