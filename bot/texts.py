@@ -219,6 +219,20 @@ CI_NO_UNIT = "Bạn chưa thuộc đơn vị nào nên chưa có nhiệm vụ đ
 CI_DIDNT_UNDERSTAND = ("Tôi chưa hiểu câu trả lời. Bạn có thể nhắn: \"xong\", \"đang làm 60%\", "
                        "\"chưa làm được vì …\", \"xin gia hạn đến 15/4 vì …\", \"nghỉ phép đến 20/4\", "
                        "hoặc gửi tệp báo cáo. Gõ /viec để xem nhiệm vụ đang mở.")
+CI_HOW_TO_ANSWER = ("Cách báo cáo: bấm nút trên tin nhắc, hoặc nhắn \"xong\", \"đang làm 60%\", \"chưa làm được vì …\", "
+                    "\"xin gia hạn đến 15/4 vì …\" (thêm mã nhiệm vụ nếu đơn vị có nhiều nhiệm vụ, ví dụ \"Q2.1 xong\"); "
+                    "gửi tệp báo cáo bằng nút 📎 của Telegram. Gõ /viec để xem nhiệm vụ đang mở, /huy để hủy câu trả "
+                    "lời vừa gửi.")
+CI_ANSWER_HEAD = "Nhiệm vụ của {unit}:"
+CI_ANSWER_TASK = "📋 {code}. {title}\n   Hạn {due} ({phrase}) · {status}{progress}{role}"
+CI_ANSWER_PROGRESS = ", tiến độ {progress}%"
+CI_ANSWER_PENDING_EXT = "\n   Đang xin gia hạn đến {date} (chờ duyệt)"
+CI_ANSWER_NOT_RECORDED = "Câu hỏi không được ghi nhận là báo cáo. Để báo cáo, nhắn ví dụ \"xong\" hoặc \"đang làm 60%\"."
+CI_CODE_NOT_FOUND = "Không thấy nhiệm vụ mã {code} trong các nhiệm vụ của đơn vị bạn."
+CI_THANKS = "Không có gì ạ. Khi cần báo cáo, cứ nhắn \"xong\", \"đang làm 60%\" hoặc gửi tệp báo cáo."
+CI_GREETING = ("Xin chào {name}! Bạn có thể nhắn \"xong\", \"đang làm 60%\", gửi tệp báo cáo, hoặc gõ /viec để xem "
+               "nhiệm vụ đang mở.")
+CI_NO_QUESTION_PENDING = "Không có câu hỏi nào đang chờ. Gõ /huy nếu muốn hủy câu trả lời vừa gửi (trong 10 phút)."
 CI_NOT_YOURS = "Nhiệm vụ này không thuộc đơn vị của bạn."
 CI_CLOSED = "Nhiệm vụ này đã kết thúc hoặc bị hủy, không nhận thêm cập nhật."
 CI_ALREADY_DONE = "Nhiệm vụ này đã được ghi nhận hoàn thành trước đó."

@@ -191,11 +191,15 @@ async def test_leave_sets_on_leave_until(harness, ctx):
     assert m.on_leave_until == date(2026, 4, 20)
 
 
-async def test_unknown_text_gets_help(harness, ctx):
+async def test_unknown_text_gets_help_and_a_greeting_an_answer(harness, ctx):
     _, minh, _ = await world(harness, ctx)
-    reply = await harness.say(minh, "xin chào bot")
-    assert "chưa hiểu" in reply["text"]
-    assert await rows(ctx, CheckIn) == []
+    reply = await harness.say(minh, "trời hôm nay đẹp quá")
+    assert "chưa hiểu" in reply["text"] and '"xong"' in reply["text"]
+    hello = await harness.say(minh, "xin chào bot")
+    assert hello["text"].startswith("Xin chào Anh Minh!") and "/viec" in hello["text"]
+    thanks = await harness.say(minh, "cảm ơn bot nhé")
+    assert thanks["text"].startswith("Không có gì")
+    assert await rows(ctx, CheckIn) == [] and await rows(ctx, ConversationState) == []
 
 
 # --- extensions ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -145,6 +145,24 @@ async def member_assignment(session: AsyncSession, member: Member, assignment_id
     if member.unit_id is None or a.unit_id != member.unit_id or not member.active:
         raise CheckinRefused("not_yours")
     return a
+
+
+async def unit_assignment_by_code(session: AsyncSession, member: Member, code: str) -> Assignment | None:
+    """The member's unit's assignment of the task with this code (typed in any case), the
+    open one first when the unit has that code in several programmes."""
+    if member.unit_id is None or not code:
+        return None
+    rows = (await session.execute(
+        select(Assignment).join(Task, Task.id == Assignment.task_id)
+        .where(Assignment.unit_id == member.unit_id, func.upper(Task.code) == code.upper())
+        .order_by(Assignment.status.not_in(OPEN_STATUSES), Assignment.id.desc()))).scalars().all()
+    return rows[0] if rows else None
+
+
+async def pending_extension(session: AsyncSession, assignment_id: int) -> ExtensionRequest | None:
+    return (await session.execute(select(ExtensionRequest).where(
+        ExtensionRequest.assignment_id == assignment_id, ExtensionRequest.status == "pending")
+        .order_by(ExtensionRequest.id.desc()).limit(1))).scalar_one_or_none()
 
 
 async def assignments_of_message(session: AsyncSession, member_id: int, message_id: int) -> list[int]:

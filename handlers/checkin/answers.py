@@ -19,7 +19,8 @@ from bot.services import checkins as svc
 from bot.services.checkins import CheckinRefused, Pending
 from handlers.checkin import conversation as conv
 from handlers.checkin.tidy import tidy_reminders
-from handlers.checkin.wording import cut, receipt_text, refusal, pick_markup, with_refusals
+from handlers.checkin.questions import answer_chatter, answer_question
+from handlers.checkin.wording import cut, pick_markup, receipt_text, refusal, send, with_refusals
 from handlers.common import STAFF, DondocContext
 from storage.models import Assignment, ExtensionRequest, Member
 from storage.queries import audit, members_with_role
@@ -129,10 +130,6 @@ async def route(context: DondocContext, member: Member, chat_id: int, p: Pending
     await send(context, chat_id, with_refusals(refusals, conv.ask(question)), pick_markup(candidates))
 
 
-async def send(context: DondocContext, chat_id: int, text: str, markup=None) -> Message:
-    return await context.bot.send_message(chat_id, text[:4096], reply_markup=markup)
-
-
 async def deliver(context: DondocContext, member: Member, chat_id: int, reply: Reply, refusals: list[str]) -> Message:
     sent = await send(context, chat_id, with_refusals(refusals, reply.text), reply.markup)
     if reply.extension_id is not None:
@@ -198,14 +195,23 @@ async def answer(context: DondocContext, member: Member, chat_id: int, text: str
     ctx = context.ctx
     now, today = ctx.clock.now(), ctx.clock.today()
     intent = classify(text, today) if text.strip() else Intent("unknown")
+    if not attachment_ids:
+        if intent.kind == "question":  # answered, never recorded; a pending question stays
+            await answer_question(context, member, chat_id, intent, reply_to)
+            return
     forced = None
     async with ctx.sessions() as s:
         st = await conv.load(s, member, now)
         waiting = st.get("await") if st else None
-        if st and not attachment_ids and conv.is_exit(text):
-            await conv.drop(s, member)
-            await s.commit()
-            await send(context, chat_id, texts.CI_QUESTION_LEFT.format(what=conv.describe(st)))
+        if intent.kind == "cancel" and not attachment_ids:
+            if st is not None:
+                await conv.drop(s, member)
+                await s.commit()
+            await send(context, chat_id, texts.CI_QUESTION_LEFT.format(what=conv.describe(st)) if st
+                       else texts.CI_NO_QUESTION_PENDING)
+            return
+        if intent.kind == "unknown" and not intent.task_code and not attachment_ids and waiting in (None, "pick") \
+                and await answer_chatter(context, member, chat_id, intent):
             return
         if waiting == "leave" and not attachment_ids:
             due = intent.new_due or extension_details(text, today)[0]
@@ -236,6 +242,24 @@ async def answer(context: DondocContext, member: Member, chat_id: int, text: str
                 return  # the secretariat's own chat: not a check-in
             await send(context, chat_id, with_refusals(refusals, texts.CI_NO_UNIT))
             return
+        typed = None  # the task whose code was typed picks the task, whatever else is pending
+        if intent.task_code:
+            typed = await svc.unit_assignment_by_code(s, member, intent.task_code)
+            if typed is None:
+                refusals = [*refusals, texts.CI_CODE_NOT_FOUND.format(code=intent.task_code)]
+        if typed is not None and waiting == "pick" and intent.kind == "unknown" and not attachment_ids:
+            # "Q2.1" typed as the answer to "nhiệm vụ nào?"
+            p = Pending.from_json(st["pending"])
+            await conv.drop(s, member)
+            await s.commit()
+            await route(context, member, chat_id, p, forced_aid=typed.id)
+            return
+        if typed is not None and intent.kind == "unknown" and not attachment_ids and waiting is None:
+            await answer_question(context, member, chat_id, intent, reply_to)  # "Q2.1" alone: how it stands
+            return
+        if typed is not None and st and st.get("aid") not in (None, typed.id):
+            await conv.drop(s, member)  # another task named: the question about this one is left
+            st = waiting = None
         if st and st.get("aid") is not None and waiting in ("progress", "file", "extension"):
             forced = int(st["aid"])
             code = st.get("code") or ""
@@ -245,7 +269,8 @@ async def answer(context: DondocContext, member: Member, chat_id: int, text: str
                 await _ask_again(context, s, member, chat_id, st, texts.CI_ASK_PERCENT_AGAIN, now)
                 return
             if waiting == "extension" and not attachment_ids and intent.kind not in ("done", "progress", "blocked"):
-                due, reason = extension_details(text, today)
+                due, reason = (intent.new_due, intent.reason) if intent.kind == "extension" and intent.new_due \
+                    else extension_details(text, today)
                 if due is None:
                     await _ask_again(context, s, member, chat_id, st, texts.CI_ASK_EXTENSION_AGAIN, now)
                     return
@@ -261,6 +286,8 @@ async def answer(context: DondocContext, member: Member, chat_id: int, text: str
         elif st and waiting == "pick":
             await conv.drop(s, member)
             await s.commit()
+        if forced is None and typed is not None:
+            forced = typed.id
     p = pending(intent, text, attachment_ids, message_id)
     if p.kind == "unknown" and attachment_ids:
         p.kind = "file"

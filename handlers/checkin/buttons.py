@@ -19,9 +19,9 @@ from bot.reminders.compose import checkin_buttons, compose_single, ReminderItem,
 from bot.services import checkins as svc
 from bot.services.checkins import CheckinRefused, Pending
 from handlers.checkin import conversation as conv
-from handlers.checkin.answers import apply, deliver, policy, send
+from handlers.checkin.answers import apply, deliver, policy
 from handlers.checkin.tidy import strip_buttons
-from handlers.checkin.wording import cut, limit_mb, percent_markup, refusal, types
+from handlers.checkin.wording import cut, limit_mb, percent_markup, refusal, send, types
 from handlers.common import DondocContext
 from handlers.messenger import to_markup
 from storage.models import Member

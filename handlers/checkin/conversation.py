@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 
 from bot import texts
-from bot.intents import fold
 from storage.models import ConversationState, Member
 from storage.state import get_state, set_state, state_key
 
@@ -60,11 +59,3 @@ def describe(st: dict) -> str:
     what = texts.CI_QUESTION_WHAT.get(st.get("await", ""), texts.CI_QUESTION_WHAT["pick"])
     return what.format(code=st.get("code") or "")
 
-
-_EXIT_WORDS = frozenset({"thoi", "huy", "bo qua", "bo", "khong can nua", "thoi khong can", "cancel", "stop",
-                         "dung lai", "thoi bo qua", "huy bo"})
-
-
-def is_exit(text: str) -> bool:
-    """"thôi", "hủy", "bỏ qua", "cancel"… — the whole message asks to leave the question."""
-    return fold(text or "").strip(" .!?,;:").strip() in _EXIT_WORDS

@@ -10,9 +10,9 @@ from telegram import Update
 
 from bot import texts
 from bot.services import checkins as svc
-from handlers.checkin.answers import answer, send
+from handlers.checkin.answers import answer
 from handlers.checkin.groups import collect, flush_stale_groups
-from handlers.checkin.wording import limit_mb, types
+from handlers.checkin.wording import limit_mb, send, types
 from handlers.common import STAFF, DondocContext
 
 log = logging.getLogger(__name__)

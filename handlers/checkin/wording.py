@@ -1,8 +1,9 @@
-"""How check-in replies look: receipts, the "which task?" and "how many %?" buttons."""
+"""How check-in replies look and go out: receipts, the "which task?" and "how many %?"
+buttons, `send`."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot import actions, texts
 from bot.services import checkins as svc
@@ -68,3 +69,7 @@ def percent_markup(aid: int) -> InlineKeyboardMarkup:
 
 def with_refusals(refusals: list[str], text: str) -> str:
     return "\n".join([*refusals, text]) if refusals else text
+
+
+async def send(context: DondocContext, chat_id: int, text: str, markup=None) -> Message:
+    return await context.bot.send_message(chat_id, text[:4096], reply_markup=markup)
