@@ -188,12 +188,12 @@ async def reminder_messages(session: AsyncSession, assignment_id: int, limit: in
 
 
 async def open_items_of_message(session: AsyncSession, member: Member, message_id: int) -> list[tuple[int, str]]:
-    """(assignment id, task code) of a reminder's tasks still open, in the reminder's order."""
-    ids = await assignments_of_message(session, member.id, message_id)
+    """(assignment id, task code) of a reminder's tasks still open, in the reminder's order
+    (most urgent first, as `bot.reminders.compose` lists them)."""
+    ids = set(await assignments_of_message(session, member.id, message_id))
     if not ids:
         return []
-    by_id = {a.id: a for a in await open_assignments(session, member.unit_id)}
-    return [(i, by_id[i].task.code) for i in ids if i in by_id]
+    return [(a.id, a.task.code) for a in await open_assignments(session, member.unit_id) if a.id in ids]
 
 
 # --- recording ---------------------------------------------------------------------------

@@ -222,6 +222,7 @@ async def answer(context: DondocContext, member: Member, chat_id: int, text: str
                 return
             else:  # something else entirely: the question is left behind
                 await conv.drop(s, member)
+                await s.commit()
                 st = waiting = None
         if intent.kind == "leave":
             if waiting == "leave":
@@ -259,6 +260,7 @@ async def answer(context: DondocContext, member: Member, chat_id: int, text: str
             return
         if typed is not None and st and st.get("aid") not in (None, typed.id):
             await conv.drop(s, member)  # another task named: the question about this one is left
+            await s.commit()
             st = waiting = None
         if st and st.get("aid") is not None and waiting in ("progress", "file", "extension"):
             forced = int(st["aid"])

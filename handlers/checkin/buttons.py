@@ -118,13 +118,13 @@ async def on_button(update: Update, context: DondocContext) -> None:
                 items = [(aid, code)]
             item = ReminderItem(assignment_id=aid, kind="select", code=code, title=a.task.title, due=a.due_date)
             await s.commit()
-            await ack(query)
             try:
                 await context.bot.edit_message_reply_markup(chat_id, message_id,
                                                             reply_markup=to_markup(task_keyboard(items, aid)))
             except TelegramError:  # an old message cannot change: the task's actions come in a new one
                 text, _ = compose_single(item, today)
                 await send(context, chat_id, text, to_markup(checkin_buttons(aid)))
+            await ack(query)
             return
         if verb == actions.CI_PROGRESS:
             await conv.save(s, m, now, **{"await": "progress", "aid": aid, "code": code})
