@@ -15,8 +15,10 @@ from sqlalchemy.engine import make_url
 from bot.clock import Clock
 from bot.config import Settings
 from bot.context import build_context
+from bot.sandbox import BotApiSandbox, SandboxLimits, SandboxRules
 from storage.db import sync_url, upgrade
 from storage.models import Base
+from tests.harness import TOKEN, Harness
 
 PG_ENV = "DONDOC_TEST_DATABASE_URL"
 PG_URL = os.environ.get(PG_ENV, "")
@@ -87,20 +89,27 @@ async def ctx(settings):
 
 @pytest.fixture
 async def sandbox():
-    from bot.sandbox import BotApiSandbox, SandboxLimits
-
-    from tests.harness import TOKEN
-
-    sb = BotApiSandbox(port=0, token=TOKEN, limits=SandboxLimits(enabled=False))
+    """The Bot API sandbox as strict as Telegram: flood limits and every rule of SandboxRules on."""
+    sb = BotApiSandbox(port=0, token=TOKEN, limits=SandboxLimits(), rules=SandboxRules())
     await sb.start()
     yield sb
     await sb.stop()
 
 
+@pytest.fixture(autouse=True)
+def telegram_request_checker():
+    """Every Bot API request the bot made in the test, to any sandbox, kept Telegram's documented limits
+    (text and caption length, callback_data, keyboard shape, commands, parse_mode, webhook secret...).
+    A test that breaks one on purpose takes it with `sandbox.violations(clear=True)` and asserts on it."""
+    for sb in list(BotApiSandbox.started):
+        sb.violations(clear=True)
+    yield
+    found = [{"sandbox": sb.url, **v} for sb in list(BotApiSandbox.started) for v in sb.violations(clear=True)]
+    assert not found, f"Bot API requests Telegram would refuse or cut: {found}"
+
+
 @pytest.fixture
 async def harness(ctx, sandbox):
-    from tests.harness import Harness
-
     h = Harness(ctx, sandbox)
     await h.start()
     yield h

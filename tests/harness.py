@@ -61,7 +61,10 @@ class Harness:
 
     # --- the world ---------------------------------------------------------------------
 
-    async def person(self, user_id: int, name: str, *, role: str = "member", unit: str | None = None) -> Person:
+    async def person(self, user_id: int, name: str, *, role: str = "member", unit: str | None = None,
+                     started: bool = True) -> Person:
+        """A member in the directory and a Telegram user. `started=False`: they never wrote to the bot, so
+        Telegram refuses to let the bot write first ("bot can't initiate conversation with a user")."""
         from bot.services.directory import add_member, ensure_unit
 
         async with self.ctx.sessions() as s:
@@ -69,7 +72,7 @@ class Harness:
             m = await add_member(s, user_id=user_id, chat_id=user_id, full_name=name, role=role, unit=u)
             await s.commit()
             mid = m.id
-        self.sandbox.add_user(user_id, name)
+        self.sandbox.add_user(user_id, name, started=started)
         return Person(user_id, name, role, unit, mid)
 
     async def plan(self, tasks: list[ParsedTask], *, title: str = "Chương trình công tác", year: int | None = None,
@@ -109,6 +112,15 @@ class Harness:
                     expect_message: bool = True) -> dict | None:
         after = self.last_id(who)
         await self.sandbox.press_button(who.user_id, message["message_id"], data)
+        if not expect_message:
+            return None
+        return await self.sandbox.wait_for_message(who.user_id, after_message_id=after, timeout=timeout)
+
+    async def edit(self, who: Person, message: dict, text: str, *, timeout: float = 10.0,
+                   expect_message: bool = True) -> dict | None:
+        """The user edits their earlier message (an edited_message update); waits for the bot's next message."""
+        after = self.last_id(who)
+        await self.sandbox.edit_text(who.user_id, message["message_id"], text)
         if not expect_message:
             return None
         return await self.sandbox.wait_for_message(who.user_id, after_message_id=after, timeout=timeout)

@@ -14,7 +14,6 @@ from aiohttp import web
 from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -25,6 +24,7 @@ from telegram.ext import (
 )
 
 from bot.sandbox import BotApiSandbox, SandboxFaults, SandboxLimits
+from tests.ptb_apps import build_app, polling
 
 # PTB itself reads RetryAfter.retry_after (AIORateLimiter), which warns about its future type.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -57,26 +57,6 @@ async def running(**kw):
         sb.add_user(BINH, "Bình")
         sb.add_group(GROUP, "Ban chỉ đạo")
         yield sb
-
-
-def build_app(sb: BotApiSandbox, rate_limiter: bool = False) -> Application:
-    b = ApplicationBuilder().token(TOKEN).base_url(sb.bot_api_base_url).base_file_url(sb.bot_file_base_url)
-    if rate_limiter:
-        b = b.rate_limiter(AIORateLimiter(max_retries=5))
-    return b.build()
-
-
-@contextlib.asynccontextmanager
-async def polling(app: Application):
-    await app.initialize()
-    await app.start()
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    try:
-        yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
 
 
 def echo_handlers(app: Application, seen: dict) -> None:
@@ -228,6 +208,11 @@ async def test_errors_like_telegram():
         assert "Forbidden: bot was blocked by the user" in outcomes
         # Blocking produced a my_chat_member update for the bot.
         assert any("my_chat_member" in u for u in sb._updates)
+        # The request checker recorded the requests that broke a documented limit, and only those.
+        assert [v["description"] for v in sb.violations(clear=True)] == [
+            "Bad Request: message is too long", "Bad Request: BUTTON_DATA_INVALID",
+            "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"b\"",
+            "Bad Request: message text is empty"]
 
         bad_token = ApplicationBuilder().token("424242:WRONG").base_url(sb.bot_api_base_url).build()
         with pytest.raises(InvalidToken):
@@ -346,11 +331,12 @@ async def test_webhook_delivers_updates_and_blocks_get_updates():
     port = site._server.sockets[0].getsockname()[1]
     try:
         async with running() as sb:
+            sb.route_webhook("https://bot.example.org", f"http://127.0.0.1:{port}")  # DNS + TLS proxy
             app = build_app(sb)
             async with app:
-                assert await app.bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="bi-mat")
+                assert await app.bot.set_webhook("https://bot.example.org/hook", secret_token="bi-mat")
                 info = await app.bot.get_webhook_info()
-                assert info.url == f"http://127.0.0.1:{port}/hook"
+                assert info.url == "https://bot.example.org/hook"
                 with pytest.raises(Exception, match="(?i)conflict|webhook is active"):
                     await app.bot.get_updates()
                 sent = await sb.send_text(LAN, "qua webhook")
@@ -409,6 +395,7 @@ async def test_commands_with_scope():
             assert await app.bot.send_chat_action(LAN, "typing")
             with pytest.raises(BadRequest):
                 await app.bot.set_my_commands([BotCommand("Viec Sai", "x")])
+        assert [v["description"] for v in sb.violations(clear=True)] == ["Bad Request: BOT_COMMAND_INVALID"]
 
 
 # ---------------------------------------------------------------- control API over HTTP

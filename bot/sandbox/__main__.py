@@ -9,7 +9,7 @@ import argparse
 import asyncio
 import logging
 
-from bot.sandbox.server import BotApiSandbox, SandboxFaults, SandboxLimits
+from bot.sandbox import BotApiSandbox, SandboxFaults, SandboxLimits
 
 
 async def _serve(args: argparse.Namespace) -> None:
