@@ -11,7 +11,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import actions, texts
 from bot.intents import fold
+from bot.reminders.newcomer import brief_newcomer
 from handlers.common import STAFF, DondocContext, command, staff_button, commands_for_role
+from handlers.messenger import TelegramMessenger
 from storage.models import Invite, JoinRequest, Member, Unit
 from storage.queries import all_units, audit, member_by_user, members_with_role
 from storage.state import clear_state, get_state, set_state, state_key
@@ -141,10 +143,11 @@ async def start(update: Update, context: DondocContext) -> None:
             req.status, req.unit_id, req.decided_at = "approved", inv.unit_id, now
         audit(s, "joined", member=member, invite_id=inv.id, unit_id=inv.unit_id, role=inv.role)
         await s.commit()
-        role = inv.role
+        role, member_id = inv.role, member.id
     name = texts.ROLE_NAMES.get(role, role)
     if unit is not None:
         await msg.reply_text(texts.JOIN_WELCOME.format(name=user.full_name, role=name, unit=unit.name))
+        await brief_newcomer(ctx, TelegramMessenger(context.bot), member_id)  # what the unit missed
     else:
         await msg.reply_text(texts.JOIN_WELCOME_STAFF.format(name=user.full_name, role=name))
     if role != "member":
@@ -305,8 +308,8 @@ async def _decide(s, context: DondocContext, req: JoinRequest, unit: Unit | None
         req.status, req.unit_id = "approved", unit.id
         existing = await member_by_user(s, req.user_id, req.channel)
         if existing is None:
-            await add_member(s, user_id=req.user_id, chat_id=req.chat_id, full_name=req.full_name, role="member",
-                             unit=unit, channel=req.channel)
+            existing = await add_member(s, user_id=req.user_id, chat_id=req.chat_id, full_name=req.full_name,
+                                        role="member", unit=unit, channel=req.channel)
         audit(s, "join_approved", member=decider, request_id=req.id, unit_id=unit.id)
         text = texts.JOIN_APPROVED.format(unit=unit.name)
     await clear_state(s, _staff_key(decider))
@@ -315,6 +318,9 @@ async def _decide(s, context: DondocContext, req: JoinRequest, unit: Unit | None
         await context.bot.send_message(req.chat_id, text)
     except Exception as exc:  # noqa: BLE001
         log.warning("telling %s about join request %s failed: %s", req.user_id, req.id, exc)
+        return
+    if unit is not None:
+        await brief_newcomer(context.ctx, TelegramMessenger(context.bot), existing.id)  # what the unit missed
 
 
 async def _done_with(query, line: str) -> None:

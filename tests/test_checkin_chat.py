@@ -6,6 +6,7 @@ contradictions, working days), and one truth per task (reports, extensions, undo
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import date, datetime, timedelta
 
 from bot import actions
@@ -312,3 +313,24 @@ async def test_a_file_sent_with_the_paperclip_counts_as_reported_in_the_export_t
     view = await harness.say(lan, "/donvi Phòng Nội vụ")
     first = view["text"][view["text"].index("[1]"):view["text"].index("[2]")]
     assert "Chưa báo cáo" not in first and "Đang thực hiện" in first, view["text"]
+
+
+async def test_a_coordinating_unit_whose_first_contact_joins_after_the_import_gets_its_notice(harness, ctx):
+    lan, minh, _ = await world(harness, ctx, [
+        ParsedTask(code="Q2.1", title="Kế hoạch cải cách hành chính", due=date(2026, 4, 30), lead=[NOI_VU],
+                   support=["Phòng Tư pháp"])])
+    await harness.scan()  # the notice is due now, and nobody in Phòng Tư pháp can receive it
+    invite = await harness.say(lan, "/moi Phòng Tư pháp")
+    code = re.search(r"start=(\S+)", invite["text"]).group(1)
+    harness.sandbox.add_user(4001, "Anh Tuấn")
+    tuan = Person(4001, "Anh Tuấn", "member", "Phòng Tư pháp", 0)
+    welcome = await harness.say(tuan, f"/start {code}")
+    assert "Chào mừng Anh Tuấn" in welcome["text"]
+    notice = await harness.wait(tuan, after=welcome["message_id"])
+    assert notice["text"].startswith("📌 Đơn vị được giao phối hợp thực hiện nhiệm vụ")
+    assert "Q2.1. Kế hoạch cải cách hành chính" in notice["text"] and "30/04/2026" in notice["text"]
+    receipt = await harness.press(tuan, notice, button(notice, "✅"))
+    assert "phối hợp" in receipt["text"]
+    assert (await assignment(ctx, "Q2.1", "Phòng Tư pháp")).status == "done"
+    again = await harness.say(tuan, "/start")  # briefed once only
+    assert again["text"].startswith("Xin chào Anh Tuấn")
