@@ -334,3 +334,20 @@ async def test_a_coordinating_unit_whose_first_contact_joins_after_the_import_ge
     assert (await assignment(ctx, "Q2.1", "Phòng Tư pháp")).status == "done"
     again = await harness.say(tuan, "/start")  # briefed once only
     assert again["text"].startswith("Xin chào Anh Tuấn")
+
+
+async def test_a_newer_reminder_retires_the_older_ones_buttons(harness, ctx):
+    _, minh, _ = await world(harness, ctx, [
+        ParsedTask(code="1", title="Báo cáo sơ kết công tác quý I", due=date(2026, 3, 20), lead=[NOI_VU])])
+    first = await reminder_for(harness, minh)  # "còn 4 ngày"
+    ctx.clock.set(datetime(2026, 3, 19, 9, tzinfo=ctx.settings.tz))
+    second = await reminder_for(harness, minh)  # the day before
+    assert second["message_id"] != first["message_id"] and button(second, "✅")
+    await until(lambda: buttons(message(harness, minh, first["message_id"])) == [], "the older buttons to go")
+
+
+async def test_one_catch_up_message_counts_as_one_reminder(harness, ctx):
+    lan, minh, _ = await world(harness, ctx)  # imported 02/03, due 13/03, first scan 16/03: a catch-up
+    await reminder_for(harness, minh)
+    view = await harness.say(lan, "/nhiemvu 1")
+    assert "đã nhắc 1 lần" in view["text"], view["text"]

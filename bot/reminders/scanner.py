@@ -32,6 +32,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from bot import texts
 from bot.messenger import DeliveryError, Messenger, RecipientUnreachable, RetryLater, SentMessage, TransientError
 from bot.reminders.compose import ReminderItem, compose
+from bot.reminders.retire import retire_superseded
 from bot.reminders.policy import (
     ACTIVE_STATUSES,
     ReminderPolicy,
@@ -90,6 +91,10 @@ class PacedMessenger:
     async def send_file(self, chat_id, filename, content, caption=None) -> SentMessage:
         await self.pacer.wait()
         return await self.inner.send_file(chat_id, filename, content, caption)
+
+    async def set_buttons(self, chat_id, message_id, buttons) -> bool:
+        await self.pacer.wait()
+        return await self.inner.set_buttons(chat_id, message_id, buttons)
 
 
 @dataclass
@@ -330,6 +335,7 @@ async def _deliver_member(ctx, messenger, member, mine, assignments, units, now,
     async with ctx.sessions() as s, s.begin():
         await q.mark_sent(s, ids, first, now)
     report.sent += len(ids)
+    await retire_superseded(ctx, messenger, member.id, first, {c.assignment_id for c in mine})
 
 
 async def _notify(messenger, chat_id: int, text: str) -> SentMessage | None:

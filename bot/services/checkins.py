@@ -176,17 +176,6 @@ async def assignments_of_message(session: AsyncSession, member_id: int, message_
     return list(dict.fromkeys(rows.scalars()))
 
 
-async def reminder_messages(session: AsyncSession, assignment_id: int, limit: int = 10) -> list[tuple[int, int, int]]:
-    """(chat id, message id, member id) of the latest reminders sent about an assignment."""
-    rows = await session.execute(
-        select(Member.chat_id, ReminderLog.message_id, Member.id)
-        .join(Member, Member.id == ReminderLog.member_id)
-        .where(ReminderLog.assignment_id == assignment_id, ReminderLog.status == "sent",
-               ReminderLog.message_id.is_not(None), Member.chat_id.is_not(None))
-        .order_by(ReminderLog.id.desc()).limit(limit))
-    return list(dict.fromkeys((c, m, mid) for c, m, mid in rows))
-
-
 async def open_items_of_message(session: AsyncSession, member: Member, message_id: int) -> list[tuple[int, str]]:
     """(assignment id, task code) of a reminder's tasks still open, in the reminder's order
     (most urgent first, as `bot.reminders.compose` lists them)."""
