@@ -132,6 +132,15 @@ def cmd_parse_deadline(args) -> int:
     return 0
 
 
+def cmd_parse_answer(args) -> int:
+    from bot.intents import answer_lines
+
+    today = date.fromisoformat(args.today) if args.today else date.today()
+    for line in answer_lines((l.rstrip("\n") for l in sys.stdin), today):
+        print(line)
+    return 0
+
+
 def cmd_unit(args) -> int:
     from bot.services.directory import ensure_unit
 
@@ -244,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("parse-deadline", help="read phrases on stdin, print ISO dates or -")
     s.add_argument("--today", help="YYYY-MM-DD (default: today)")
     s.set_defaults(fn=cmd_parse_deadline)
+    s = sub.add_parser("parse-answer", help="read answers on stdin, print kind, progress, date (and task code)")
+    s.add_argument("--today", help="YYYY-MM-DD (default: today)")
+    s.set_defaults(fn=cmd_parse_answer)
 
     s = sub.add_parser("unit", help="add a unit (with aliases)")
     s.add_argument("name")

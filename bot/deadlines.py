@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
+import dateparser
+
 from bot.language.calendar import period_end
 from bot.language.dates import Found, prepare_chat, prepare_keep_positions, read, scan
 from bot.language.programme import find_deadline, is_cited_date, is_open_ended, parse_recurrence
@@ -50,8 +52,6 @@ def _dateparser(s: str, today: date) -> date | None:
     """English phrases our rules do not know ("by March 15", "next friday")."""
     if not s or not _ENGLISH.search(s) or _VAGUE_EN.search(s):
         return None
-    import dateparser  # slow to import: only when a phrase needs it
-
     cleaned = re.sub(r"^(?:by|before|until|due|deadline|extend(?: to)?|extension to|on)\s+", "", s)
     if re.fullmatch(r"\d{1,2}", cleaned):
         return None  # a bare number dateparser would read as a day of this month is a guess

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.deadlines import (find_all, find_deadline, fold, is_open_ended, parse_deadline, parse_deadline_lines,
-                           parse_recurrence, period_end)
+from bot.deadlines import (find_all, find_deadline, fold, is_cited_date, is_open_ended, parse_deadline,
+                           parse_deadline_lines, parse_recurrence, period_end)
 from bot.language.calendar import add_months, lunar_to_solar, next_lunar, not_over, tet
+from bot.language.dates import prepare_keep_positions
 
 TODAY = date(2023, 3, 1)  # a Wednesday, as in the shared deadline list
 LATE = date(2026, 12, 10)  # a Thursday late in the year, as in the shared chat list
@@ -53,6 +54,14 @@ def test_the_shared_phrases_without_diacritics(phrase, expected, today):
     assert iso(parse_deadline(fold(phrase), today)) in expected
 
 
+TYPED = table("typed_date_phrases.tsv")
+
+
+@pytest.mark.parametrize("phrase,expected,today", TYPED, ids=[f"{r[2]}:{r[0]}" for r in TYPED])
+def test_each_phrase_as_people_type_it(phrase, expected, today):
+    assert iso(parse_deadline(phrase, today)) in expected
+
+
 def test_phrases_as_people_type_them_are_read_at_least_97_percent():
     """Our own table (shorthand, no diacritics, typos, English), kept apart from the shared
     lists. Measure: python -m pytest tests/test_deadlines.py -k people_type -s"""
@@ -76,7 +85,8 @@ def test_phrases_as_people_type_them_are_read_at_least_97_percent():
     ("giữa tháng 11", date(2026, 12, 10), date(2027, 11, 15)),
     ("đầu tháng 12", date(2026, 12, 10), date(2026, 12, 10)),
     ("giữa tháng", date(2026, 12, 10), date(2026, 12, 15)),
-    ("giữa tháng", date(2026, 12, 20), date(2026, 12, 15)),
+    ("giữa tháng", date(2026, 12, 20), date(2027, 1, 15)),
+    ("giữa tháng", date(2026, 12, 15), date(2026, 12, 15)),
     # quarters and halves
     ("quý 4", date(2026, 12, 31), date(2026, 12, 31)),
     ("quý 3", date(2026, 10, 1), date(2027, 9, 30)),
@@ -85,6 +95,8 @@ def test_phrases_as_people_type_them_are_read_at_least_97_percent():
     ("quý V", TODAY, None),
     ("quý này", date(2026, 5, 5), date(2026, 6, 30)),
     ("quý sau", date(2026, 11, 5), date(2027, 3, 31)),
+    ("quý sau", date(2026, 9, 30), date(2026, 12, 31)),
+    ("quý sau", date(2026, 1, 1), date(2026, 6, 30)),
     ("cuối quý", date(2026, 7, 1), date(2026, 9, 30)),
     ("6 tháng đầu năm", date(2026, 6, 30), date(2026, 6, 30)),
     ("6 tháng đầu năm", date(2026, 7, 1), date(2027, 6, 30)),
@@ -126,7 +138,8 @@ def test_phrases_as_people_type_them_are_read_at_least_97_percent():
     ("trong vòng hai tuần", LATE, date(2026, 12, 24)),
     ("sau 2 tháng", date(2026, 12, 31), date(2027, 2, 28)),
     ("3 tháng nữa", LATE, date(2027, 3, 10)),
-    ("ngày nữa", LATE, date(2026, 12, 11)),
+    ("1 ngày nữa", LATE, date(2026, 12, 11)),
+    ("ngày nữa", LATE, None),
     # extension and range: the end counts
     ("từ 15/12 đến 20/12", LATE, date(2026, 12, 20)),
     ("15/12 - 20/12", LATE, date(2026, 12, 20)),
@@ -147,6 +160,11 @@ def test_phrases_as_people_type_them_are_read_at_least_97_percent():
     ("in 3 days", TODAY, date(2023, 3, 4)),
     ("by March 15", TODAY, date(2023, 3, 15)),
     ("next week", LATE, date(2026, 12, 18)),
+    ("3 more days", LATE, date(2026, 12, 13)),
+    ("two more weeks", LATE, date(2026, 12, 24)),
+    ("another month", date(2026, 12, 31), date(2027, 1, 31)),
+    ("an extra day", LATE, date(2026, 12, 11)),
+    ("within a month", LATE, date(2027, 1, 10)),
     ("end of year", LATE, date(2026, 12, 31)),
     ("end of november", LATE, date(2027, 11, 30)),
 ])
@@ -182,7 +200,7 @@ def test_more_phrases(phrase, expected):
     # vague: no guess
     "sau Tết", "ra Tết", "mai mốt em gửi", "vài hôm nữa", "sớm nhất có thể", "asap", "soon",
     # "Mai" is a person
-    "chị Mai gửi rồi", "gửi cho Mai",
+    "chị Mai gửi rồi", "gửi cho Mai", "Nguyễn Thị Mai", "Mai Văn Nam", "Phòng CN", "UBND xã",
 ])
 def test_text_without_a_date_gives_none(phrase):
     assert parse_deadline(phrase, TODAY) is None
@@ -284,6 +302,26 @@ def test_period_end(period, year, expected):
 ])
 def test_deadlines_inside_programme_sentences(sentence, expected):
     assert find_deadline(sentence, date(2023, 1, 1), not_before=date(2023, 1, 1)) == expected
+
+
+@pytest.mark.parametrize("sentence,cited", [
+    ("Thực hiện Kế hoạch số 12/KH-UBND ngày 5/1/2023 về công tác", True),
+    ("Căn cứ Quyết định số 123/QĐ-UBND, ngày 20/3/2023", True),
+    ("Nghị quyết 15-NQ/TW ngày 5/5/2022", True),
+    ("văn bản ban hành ngày 5/1/2023", True),
+    ("tổ chức hội nghị ngày 5/1/2023", True),
+    ("ngày 5/1/2023 của Chính phủ", True),
+    ("ngày 5/1/2023 về việc tăng cường", True),
+    ("hoàn thành trước ngày 5/1/2023", False),
+    ("gửi báo cáo ngày 5/1/2023", False),
+    ("Chỉ thị số 30-CT/TW, thực hiện hoàn thành trước ngày 5/1/2023", False),
+    ("ngày 5/1/2023", False),
+    ("Quyết định số 12/QĐ-UBND tuần sau", False),  # a weekday is never a citation
+])
+def test_cited_dates(sentence, cited):
+    folded = prepare_keep_positions(sentence)
+    first = find_all(sentence, TODAY)[-1]
+    assert is_cited_date(folded, first) is cited
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -39,7 +39,7 @@ _SHORTHAND = {
     "chx": "chua", "cx": "cung", "chuaw": "chua",
     "r": "roi", "rui": "roi", "roai": "roi", "rooi": "roi",
     "xog": "xong", "xonq": "xong", "xongg": "xong", "xonh": "xong", "xng": "xong",
-    "hthanh": "hoan thanh", "htat": "hoan tat",
+    "hthanh": "hoan thanh", "ht": "hoan thanh", "htat": "hoan tat",
     "bc": "bao cao", "bcao": "bao cao", "nv": "nhiem vu", "tg": "thoi gian",
     "bh": "bao gio", "bgio": "bao gio", "bjo": "bao gio", "bgjo": "bao gio",
     "j": "gi", "ji": "gi", "ntn": "nhu the nao",
@@ -66,6 +66,5 @@ def expand_shorthand(folded: str) -> str:
     s = re.sub(r"\b(thang|ngay|quy|tuan|mung)(\d)", r"\1 \2", s)
     s = re.sub(r"\bthu([2-7])\b", r"thu \1", s)
     s = re.sub(r"\bth([2-7])\b", r"thu \1", s)
-    s = re.sub(r"\bcn\b", "chu nhat", s)
     s = re.sub(r"\b(\d{1,2})\s?h(?:\d{1,2})?\b", r"\1 gio", s)  # "17h", "9h30": a time, not a day
     return _TOKEN.sub(lambda m: _SHORTHAND.get(m.group(0), m.group(0)), s)
