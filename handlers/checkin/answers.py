@@ -270,14 +270,17 @@ async def answer(context: DondocContext, member: Member, chat_id: int, text: str
             if waiting == "progress" and not attachment_ids and not answered:
                 await _ask_again(context, s, member, chat_id, st, texts.CI_ASK_PERCENT_AGAIN, now)
                 return
-            if waiting == "extension" and not attachment_ids and intent.kind not in ("done", "progress", "blocked"):
+            if waiting == "extension" and not attachment_ids:
+                # a date answers the question ("đến 15/4 vì chờ số liệu"); without one, a new
+                # request ("xong rồi", "chưa làm được vì …") is taken instead
                 due, reason = (intent.new_due, intent.reason) if intent.kind == "extension" and intent.new_due \
                     else extension_details(text, today)
-                if due is None:
+                if due is None and intent.kind not in ("done", "progress", "blocked"):
                     await _ask_again(context, s, member, chat_id, st, texts.CI_ASK_EXTENSION_AGAIN, now)
                     return
-                intent = Intent("extension", new_due=due, reason=reason or st.get("reason", ""))
-                attachment_ids = [*st.get("attachment_ids", []), *attachment_ids]
+                if due is not None:
+                    intent = Intent("extension", new_due=due, reason=reason or st.get("reason", ""))
+                    attachment_ids = [*st.get("attachment_ids", []), *attachment_ids]
             if waiting == "file" and not attachment_ids and intent.kind == "unknown":
                 await _ask_again(context, s, member, chat_id, st, texts.CI_ASK_FILE_AGAIN.format(code=code), now)
                 return
