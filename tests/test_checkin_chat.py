@@ -351,3 +351,16 @@ async def test_one_catch_up_message_counts_as_one_reminder(harness, ctx):
     await reminder_for(harness, minh)
     view = await harness.say(lan, "/nhiemvu 1")
     assert "đã nhắc 1 lần" in view["text"], view["text"]
+
+
+async def test_an_extension_request_reads_in_dates_people_use_and_undo_withdraws_it(harness, ctx):
+    lan, minh, _ = await world(harness, ctx)
+    after = harness.last_id(lan)
+    await harness.say(minh, "xin gia hạn đến 15/4 vì chờ số liệu")
+    await harness.wait(lan, after=after)  # the request to decide
+    view = await harness.say(lan, "/nhiemvu 1")
+    assert "15/04/2026 chờ số liệu" in view["text"] and "2026-04-15" not in view["text"], view["text"]
+    undone = await harness.say(minh, "/huy")
+    assert '"Xin gia hạn đến 15/04/2026"' in undone["text"] and "rút lại" in undone["text"]
+    (req,) = await rows(ctx, ExtensionRequest)
+    assert req.status == "withdrawn"

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reminders.policy import add_working_days
+from bot.texts import fmt_date
 from bot.reminders.schedule import cancel_assignment_reminders, reschedule_assignment, snooze
 from storage.attachments import AttachmentStore
 from storage.models import (
@@ -293,7 +294,7 @@ async def request_extension(session: AsyncSession, member: Member, assignment_id
                            reason=(reason or "")[:2000], created_at=now)
     session.add(req)
     ci = CheckIn(assignment_id=a.id, member_id=member.id, status="extension", progress=a.progress,
-                 text=f"{new_due.isoformat()} {reason or ''}".strip()[:4000], previous_status=a.status,
+                 text=f"{fmt_date(new_due)} {reason or ''}".strip()[:4000], previous_status=a.status,
                  previous_progress=a.progress, created_at=now, message_id=message_id)
     a.last_checkin_at = now
     session.add(ci)
@@ -401,12 +402,14 @@ async def undo_checkin(session: AsyncSession, member: Member, ci: CheckIn, *, no
         raise CheckinRefused("superseded")
     a = await member_assignment(session, member, ci.assignment_id)
     was_done = a.status == "done"
+    requested = None
     if ci.status == "extension":
         pending = (await session.execute(select(ExtensionRequest).where(
             ExtensionRequest.assignment_id == a.id, ExtensionRequest.member_id == member.id,
             ExtensionRequest.status == "pending").order_by(ExtensionRequest.id.desc()))).scalars().first()
         if pending is not None:
             pending.status = "withdrawn"
+            requested = pending.requested_due
     if ci.status in STATUS_KINDS or ci.previous_status is not None:
         a.status = ci.previous_status or a.status
         a.progress = ci.previous_progress if ci.previous_progress is not None else a.progress
@@ -425,12 +428,6 @@ async def undo_checkin(session: AsyncSession, member: Member, ci: CheckIn, *, no
         select(CheckIn.created_at).where(CheckIn.assignment_id == a.id, CheckIn.undone_at.is_(None))
         .order_by(CheckIn.created_at.desc(), CheckIn.id.desc()).limit(1))
     await session.flush()
-    requested = None
-    if ci.status == "extension":
-        try:
-            requested = date.fromisoformat((ci.text or "").split()[0])
-        except (ValueError, IndexError):
-            requested = None
     return UndoResult(task_ref(a), ci.status, ci.created_at, files, progress=ci.progress, requested_due=requested)
 
 
