@@ -144,20 +144,21 @@ _THANKS = re.compile(r"\b(?:cam on|cam ong|thanks|thank you|thank|thks|tks|thx|o
 _GREETING = re.compile(r"^\s*(?:xin chao|chao|hello|hi|alo|hey)\b")
 
 
-def _find_code(folded: str) -> tuple[str, int, int] | None:
-    """The task code typed in the folded text (upper case) and where it is."""
-    m = _CODE_AFTER_WORD.search(folded)
-    if m:
+def _find_codes(folded: str) -> list[tuple[str, int, int]]:
+    """The task codes typed in the folded text (upper case) and where each is."""
+    found = []
+    for m in _CODE_AFTER_WORD.finditer(folded):
         group = 1 if m.group(1) else 2
-        return m.group(group).upper(), *m.span(group)
+        found.append((m.group(group).upper(), *m.span(group)))
     for m in _CODE.finditer(folded):
         code = m.group(1)
         if re.fullmatch(r"[a-z]\d{1,2}", code) and not code.startswith("q"):
             continue  # "t6" (Friday), "k3": shorthand, not a code
         if re.fullmatch(r"q[1-4]", code):
             continue  # a quarter
-        return code.upper(), *m.span(1)
-    return None
+        if not any(a <= m.start(1) < b for _, a, b in found):
+            found.append((code.upper(), *m.span(1)))
+    return found
 
 
 def _blank(s: str, a: int, b: int) -> str:
@@ -223,11 +224,11 @@ def _classify(text: str, today: date) -> Intent:
     folded = fold_keep(original)
     if not folded.strip():
         return UNKNOWN
-    found = _find_code(folded)
-    code = None
-    if found:  # the code's digits are neither progress nor a date
-        code, a, b = found
+    codes = _find_codes(folded)
+    for _, a, b in codes:  # a code's digits are neither progress nor a date
         original, folded = _blank(original, a, b), _blank(folded, a, b)
+    distinct = {c for c, _, _ in codes}
+    code = distinct.pop() if len(distinct) == 1 else None  # two codes: which task is unclear
     intent = _read(original, folded, today)
     return Intent(intent.kind, intent.progress, intent.new_due, intent.reason, code, intent.topic)
 

@@ -317,6 +317,9 @@ def test_deadlines_inside_programme_sentences(sentence, expected):
     ("Chỉ thị số 30-CT/TW, thực hiện hoàn thành trước ngày 5/1/2023", False),
     ("ngày 5/1/2023", False),
     ("Quyết định số 12/QĐ-UBND tuần sau", False),  # a weekday is never a citation
+    ("Kế hoạch số 5/KH-UBND tháng 3/2023", True),  # a month
+    ("Thực hiện Nghị quyết năm 2022", True),  # a year
+    ("Tổ chức Hội nghị quý II/2023", False),  # a quarter is never a citation
 ])
 def test_cited_dates(sentence, cited):
     folded = prepare_keep_positions(sentence)

@@ -212,6 +212,7 @@ def test_progress_boundaries(text, kind, progress):
     ("II xong", None), ("hạn 15.01", None), ("xong 1.2", None), ("được 2.5%", None), ("nv 3 xong", "3"),
     ("A1 xong", None), ("AB1.2 xong", None), ("tổ số 3 xong", None), ("việc số 3 xong", "3"),
     ("nhiệm vụ số II.2 xong", "II.2"),
+    ("II.3, II.4 xong", None), ("II.3 xong, đúng II.3", "II.3"),
 ])
 def test_task_codes(text, code):
     assert classify(text, TODAY).task_code == code
