@@ -46,7 +46,7 @@ def cmd_demo(args) -> int:
 
     settings = _settings()
     _logging(settings.log_level)
-    return asyncio.run(run_demo(settings, port=args.port, fresh=args.fresh, open_browser=False))
+    return asyncio.run(run_demo(settings, port=args.port, fresh=args.fresh, open_browser=False, today=args.today))
 
 
 def cmd_db_upgrade(args) -> int:
@@ -231,6 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("demo", help="the bot + local Bot API sandbox + demo web page, no token needed")
     s.add_argument("--port", type=int, default=None, help="web page port (default DONDOC_WEB_PORT)")
     s.add_argument("--fresh", action="store_true", help="start from an empty demo database")
+    s.add_argument("--today", type=date.fromisoformat, default=None,
+                   help="the bot's date at start, YYYY-MM-DD (default: today)")
     s.set_defaults(fn=cmd_demo)
 
     db = sub.add_parser("db").add_subparsers(dest="dbcmd", required=True)

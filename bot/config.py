@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -100,6 +102,46 @@ class Settings(BaseSettings):
 
 class SettingsError(SystemExit):
     """Raised with one clear line naming the offending key."""
+
+
+# Telegram's own limits on what the settings ask of it (Bot API reference: getFile "up to 20MB";
+# setWebhook ports and secret_token). A self-hosted Bot API server (DONDOC_TELEGRAM_API_URL, --local)
+# downloads files of up to 2000 MB.
+TELEGRAM_DOWNLOAD_MB = 20
+LOCAL_SERVER_DOWNLOAD_MB = 2000
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def check_for_telegram(settings: Settings) -> None:
+    """Refuse, in one line naming the key, a setting Telegram itself would refuse at run time."""
+    limit = LOCAL_SERVER_DOWNLOAD_MB if settings.telegram_api_url else TELEGRAM_DOWNLOAD_MB
+    if settings.max_file_mb > limit:
+        raise SettingsError(f"Cấu hình sai: DONDOC_MAX_FILE_MB — Telegram chỉ cho bot tải tệp đến {limit} MB "
+                            f"(Telegram lets bots download files of up to {limit} MB)")
+    if settings.webhook_url:
+        problem = webhook_url_problem(settings.webhook_url)
+        if problem:
+            raise SettingsError(f"Cấu hình sai: DONDOC_WEBHOOK_URL — {problem}")
+    if settings.webhook_secret and not SECRET_TOKEN_RE.match(settings.webhook_secret):
+        raise SettingsError("Cấu hình sai: DONDOC_WEBHOOK_SECRET — chỉ gồm 1–256 ký tự A-Z a-z 0-9 _ - "
+                            "(Telegram accepts 1-256 characters of A-Z a-z 0-9 _ -)")
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why Telegram's setWebhook would refuse this URL, or None."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        return "cần một địa chỉ https://tên-miền/đường-dẫn (Telegram only posts to HTTPS URLs)"
+    try:
+        port = parts.port or 443
+    except ValueError:
+        port = -1
+    if port not in WEBHOOK_PORTS:
+        return "cổng phải là 443, 80, 88 hoặc 8443 (Telegram posts only to ports 443, 80, 88, 8443)"
+    if parts.query or parts.fragment:
+        return "không được có ?… hay #… (the bot listens on the URL's path only)"
+    return None
 
 
 def load_settings(**overrides) -> Settings:

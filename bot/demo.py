@@ -8,15 +8,21 @@ import asyncio
 import logging
 import re
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.clock import Clock
+from bot import texts
+from bot.app import build_application
+from bot.clock import Clock, local_datetime
 from bot.config import Settings
 from bot.context import AppContext, build_context
+from bot.runner import connect
+from bot.sandbox import BotApiSandbox
+from storage.db import upgrade
 
 log = logging.getLogger(__name__)
 
@@ -98,10 +104,17 @@ async def advance_to_next_reminder(ctx: AppContext, app) -> dict:
 
 
 async def run_demo(settings: Settings, *, port: int | None = None, fresh: bool = False,
-                   open_browser: bool = False, stop: asyncio.Event | None = None) -> int:
-    from bot.app import build_application
-    from bot.sandbox import BotApiSandbox
-    from storage.db import upgrade
+                   open_browser: bool = False, stop: asyncio.Event | None = None, today: date | None = None,
+                   on_ready: Callable[[str], None] | None = None) -> int:
+    """Serve the demo until SIGINT/SIGTERM or `stop`. `today`: the bot's date at start (09:00 local; default
+    the real date). `port=0`: a port from the OS; `on_ready(url)` is called once the page is served."""
+    web_port = settings.web_port if port is None else port
+    sandbox = BotApiSandbox(port=web_port, token=DEMO_TOKEN)
+    try:
+        await sandbox.start()
+    except OSError as exc:
+        print(texts.DEMO_PORT_BUSY.format(port=web_port, reason=exc.strerror or exc), flush=True)
+        return 1
 
     db_url = settings.database_url
     if db_url == Settings.model_fields["database_url"].default:
@@ -111,11 +124,12 @@ async def run_demo(settings: Settings, *, port: int | None = None, fresh: bool =
         db_url = f"sqlite+aiosqlite:///{db_path}"
     settings = settings.model_copy(update={"database_url": db_url, "bot_token": DEMO_TOKEN})
     upgrade(settings.database_url)
-    ctx = build_context(settings, clock=Clock(settings.tz), instance="demo")
+    clock = Clock(settings.tz)
+    if today is not None:
+        clock.set(local_datetime(today, 9, settings.tz))
+    ctx = build_context(settings, clock=clock, instance="demo")
     await seed(ctx)
 
-    sandbox = BotApiSandbox(port=settings.web_port if port is None else port, token=DEMO_TOKEN)
-    await sandbox.start()
     for p in PEOPLE:
         sandbox.add_user(p.user_id, p.name, description=f"{p.unit or 'Thường trực'} · {p.role}")
     app = build_application(ctx, base_url=sandbox.bot_api_base_url, base_file_url=sandbox.bot_file_base_url)
@@ -124,11 +138,6 @@ async def run_demo(settings: Settings, *, port: int | None = None, fresh: bool =
         return await advance_to_next_reminder(ctx, app)
 
     sandbox.register_control_action("advance_clock", advance)
-    await app.initialize()
-    await app.start()
-    await app.updater.start_polling(poll_interval=0.0, timeout=10)
-    print(f"dondoc demo: mở {sandbox.url}/ trong trình duyệt (Ctrl+C để dừng)", flush=True)
-
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -136,9 +145,17 @@ async def run_demo(settings: Settings, *, port: int | None = None, fresh: bool =
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError):
             pass
-    await stop.wait()
-    await app.updater.stop()
-    await app.stop()
+    if await connect(app, stop):  # as `dondoc run`: getMe, then the command menus (post_init)
+        await app.start()
+        await app.updater.start_polling(poll_interval=0.0, timeout=10)
+        print(f"dondoc demo: mở {sandbox.url}/ trong trình duyệt (Ctrl+C để dừng)", flush=True)
+        if on_ready:
+            on_ready(sandbox.url)
+        await stop.wait()
+    if app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
     await app.shutdown()
     await sandbox.stop()
     await ctx.close()

@@ -30,6 +30,8 @@ NO_TOKEN = (
     "Chưa có DONDOC_BOT_TOKEN: không thể kết nối Telegram. "
     "Chạy `dondoc demo` để thử bot với hộp cát cục bộ."
 )
+DEMO_PORT_BUSY = ("Không mở được cổng {port} cho trang demo ({reason}): chọn cổng khác bằng "
+                  "`dondoc demo --port …` hoặc DONDOC_WEB_PORT.")
 HELP_HEADER = "Các lệnh của dondoc:"
 STRANGER = (
     "Xin chào! Bạn chưa là thành viên của đơn vị nào trong dondoc. "

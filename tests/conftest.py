@@ -99,13 +99,17 @@ async def sandbox():
 @pytest.fixture(autouse=True)
 def telegram_request_checker():
     """Every Bot API request the bot made in the test, to any sandbox, kept Telegram's documented limits
-    (text and caption length, callback_data, keyboard shape, commands, parse_mode, webhook secret...).
-    A test that breaks one on purpose takes it with `sandbox.violations(clear=True)` and asserts on it."""
+    (text and caption length, callback_data, keyboard shape, commands, parse_mode, webhook secret...), and
+    every button press the bot received was answered. A test that breaks one on purpose takes it with
+    `sandbox.violations(clear=True)` / `unanswered_callback_queries(clear=True)` and asserts on it."""
     for sb in list(BotApiSandbox.started):
         sb.violations(clear=True)
+        sb.unanswered_callback_queries(clear=True)
     yield
     found = [{"sandbox": sb.url, **v} for sb in list(BotApiSandbox.started) for v in sb.violations(clear=True)]
     assert not found, f"Bot API requests Telegram would refuse or cut: {found}"
+    unanswered = [q for sb in list(BotApiSandbox.started) for q in sb.unanswered_callback_queries(clear=True)]
+    assert not unanswered, f"button presses the bot received but never answered (answerCallbackQuery): {unanswered}"
 
 
 @pytest.fixture

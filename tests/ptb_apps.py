@@ -17,11 +17,11 @@ def build_app(sb: BotApiSandbox, rate_limiter: bool = False) -> Application:
 
 
 @contextlib.asynccontextmanager
-async def polling(app: Application):
-    """The application taking updates by long polling for the block's duration."""
+async def polling(app: Application, timeout: int = 1):
+    """The application taking updates by long polling (`timeout` seconds a poll) for the block's duration."""
     await app.initialize()
     await app.start()
-    await app.updater.start_polling(poll_interval=0, timeout=1)
+    await app.updater.start_polling(poll_interval=0, timeout=timeout)
     try:
         yield app
     finally:

@@ -4,7 +4,6 @@ scheduled job that drives the scanner."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
@@ -39,18 +38,14 @@ async def test_with_flood_limits_on_nothing_is_refused_and_everyone_gets_one_mes
     async with BotApiSandbox(port=0, token=TOKEN, limits=SandboxLimits()) as sandbox:
         ctx, app, chats = await _world(settings, sandbox, 60)
         await app.initialize()
-        try:
-            loop = asyncio.get_running_loop()
-            t0 = loop.time()
+        try:  # the pace (close to Telegram's 30 messages/s) is measured by `dondoc bench dispatch`
             report = await scan_once(ctx, TelegramMessenger(app.bot))
-            seconds = loop.time() - t0
         finally:
             await app.shutdown()
             await ctx.close()
         assert report.sent == 60
         assert sandbox.stats()["http_429_total"] == 0
         assert count_delivery(sandbox, chats) == {"lost": 0, "duplicates": 0}
-        assert seconds < 60 / 30 * 1.6  # close to Telegram's 30 messages/s
 
 
 async def test_with_5xx_429_and_dropped_connections_every_reminder_arrives(settings):

@@ -44,6 +44,8 @@ def retry_seconds(exc: RetryAfter) -> float:
 
 
 def make_sandbox(**kw) -> BotApiSandbox:
+    # Flood limits off unless a test turns them on: these tests call app.bot directly, without the
+    # rate limiter dondoc uses, and send bursts to one chat; the limits have their own tests below.
     kw.setdefault("limits", SandboxLimits(enabled=False))
     sb = BotApiSandbox(token=TOKEN, **kw)
     return sb
@@ -340,7 +342,7 @@ async def test_webhook_delivers_updates_and_blocks_get_updates():
                 with pytest.raises(Exception, match="(?i)conflict|webhook is active"):
                     await app.bot.get_updates()
                 sent = await sb.send_text(LAN, "qua webhook")
-                await asyncio.wait_for(got.wait(), 5)
+                await asyncio.wait_for(got.wait(), 30)
                 assert received[0]["message"]["text"] == "qua webhook"
                 assert received[0]["message"]["message_id"] == sent["message_id"]
                 update = Update.de_json(received[0], app.bot)
@@ -362,11 +364,12 @@ async def test_get_updates_offset_timeout_and_allowed_updates():
             t0 = loop.time()
             assert await app.bot.get_updates(timeout=1) == ()
             assert loop.time() - t0 >= 0.9
-            waiter = asyncio.create_task(app.bot.get_updates(timeout=5))
-            await asyncio.sleep(0.2)
+            waiter = asyncio.create_task(app.bot.get_updates(timeout=60))
+            await sb.wait_until(lambda: sb.polling, 30, "the long poll did not start")
             await sb.send_text(LAN, "một")
-            first = await asyncio.wait_for(waiter, 3)  # the long poll wakes up at once
+            first = await waiter  # a poll that was not woken would end with () after 60 s
             assert [u.message.text for u in first] == ["một"]
+            assert sb.stats()["polls_timed_out"] == 1  # only the first, 1-second poll
             await sb.send_text(LAN, "hai")
             again = await app.bot.get_updates()
             assert [u.message.text for u in again] == ["một", "hai"]  # not confirmed yet
@@ -482,15 +485,14 @@ async def test_reset_keeps_a_polling_bot_working():
     async with running() as sb:
         app = build_app(sb)
         echo_handlers(app, {})
-        async with polling(app):
+        async with polling(app, timeout=60):
             await sb.send_text(LAN, "trước")
             await sb.wait_for_message(LAN)
-            await asyncio.sleep(0.1)  # the bot is back in its long poll
+            await sb.wait_until(lambda: sb.polling, 30, "the bot is not back in its long poll")
             await sb.reset()
-            loop = asyncio.get_running_loop()
-            t0 = loop.time()
             await sb.send_text(LAN, "sau")
-            reply = await sb.wait_for_message(LAN, timeout=3)
+            reply = await sb.wait_for_message(LAN, timeout=30)
             assert reply["text"] == "Bạn nói: sau"
             assert reply["message_id"] > 2  # ids keep counting, so the bot's offsets stay valid
-            assert loop.time() - t0 < 0.9
+            # The poll waiting across the reset took "sau" at once: none ran out its 60 s.
+            assert sb.stats()["polls_timed_out"] == 0

@@ -9,6 +9,7 @@ import contextlib
 import struct
 import zlib
 
+import aiohttp
 import pytest
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError
@@ -29,6 +30,8 @@ LAN, BINH = 3001, 3002
 
 @contextlib.asynccontextmanager
 async def running(rules: SandboxRules | None = None):
+    # Flood limits off: these tests call app.bot directly (no rate limiter) in bursts to one chat, and test
+    # the other rules; the limits are tested in test_sandbox.py and test_reminder_delivery.py.
     async with BotApiSandbox(token=TOKEN, limits=SandboxLimits(enabled=False), rules=rules or SandboxRules()) as sb:
         sb.add_user(LAN, "Lan")
         yield sb
@@ -307,3 +310,80 @@ async def test_every_rule_can_be_turned_off():
             assert await app.bot.answer_callback_query(qid)
         assert sb.violations() == []
 
+
+
+async def test_in_a_group_the_bot_gets_only_commands_replies_to_it_and_mentions():
+    got: list[str] = []
+
+    async def seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        got.append(update.message.text)
+
+    group = -100777
+    async with running() as sb:
+        sb.add_group(group, "Ban chỉ đạo")
+        app = build_app(sb)
+        app.add_handler(MessageHandler(filters.ALL, seen))
+        async with polling(app):
+            mine = await app.bot.send_message(group, "Họp lúc 8 giờ")
+            await sb.send_text(LAN, "chuyện riêng trong nhóm", chat_id=group)
+            await sb.send_text(LAN, "/viec", chat_id=group)
+            await sb.send_text(LAN, "đã xong", chat_id=group, reply_to_message_id=mine.message_id)
+            await sb.send_text(LAN, f"@{sb.bot_username} nhắc giúp", chat_id=group)
+            await sb.wait_until(lambda: len(got) == 3, 10, "the bot did not get the three")
+    assert got == ["/viec", "đã xong", f"@{sb.bot_username} nhắc giúp"]
+    assert len(sb.messages(group, include_user=True)) == 5  # the group itself saw everything
+
+
+async def test_pending_updates_older_than_24_hours_are_gone():
+    now = [1_800_000_000.0]
+    async with BotApiSandbox(token=TOKEN, limits=SandboxLimits(enabled=False), clock=lambda: now[0]) as sb:
+        sb.add_user(LAN, "Lan")
+        app = build_app(sb)
+        async with app:
+            await sb.send_text(LAN, "trả lời hôm qua")
+            now[0] += 24 * 3600 - 60
+            await sb.send_text(LAN, "trả lời sáng nay")
+            now[0] += 120  # the first is now more than 24 hours old
+            assert [u.message.text for u in await app.bot.get_updates()] == ["trả lời sáng nay"]
+
+
+async def test_the_control_api_edits_messages_expires_queries_and_switches_rules_over_http():
+    async with running() as sb:
+        sent = await sb.send_text(LAN, "50%")
+        app = build_app(sb)
+        async with app:
+            msg = await app.bot.send_message(LAN, "?", reply_markup=keyboard(["a"]))
+            qid = await sb.press_button(LAN, msg.message_id, "a")
+            async with aiohttp.ClientSession(sb.url) as http:
+                r = await http.post("/control/edit_text", json={"user_id": LAN, "message_id": sent["message_id"],
+                                                               "text": "80%"})
+                assert (await r.json())["message"]["text"] == "80%"
+                r = await http.post("/control/expire_callback_queries")
+                assert (await r.json())["expired"] == 1
+                r = await http.post("/control/config", json={"rules": {"require_start": False}})
+                assert (await r.json())["rules"]["require_start"] is False
+            with pytest.raises(BadRequest, match="(?i)query is too old"):
+                await app.bot.answer_callback_query(qid)
+            updates = await app.bot.get_updates()
+            assert [u.edited_message.text for u in updates if u.edited_message] == ["80%"]
+        assert sb.rules.require_start is False and sb.rules.callback_expiry is True
+
+
+async def test_a_press_the_bot_never_answers_is_reported():
+    handled: list[str] = []
+
+    async def forgetful(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        handled.append(update.callback_query.data)
+        if update.callback_query.data == "tra-loi":
+            await update.callback_query.answer()
+
+    async with running() as sb:
+        app = build_app(sb)
+        app.add_handler(CallbackQueryHandler(forgetful))
+        async with polling(app):
+            msg = await app.bot.send_message(LAN, "?", reply_markup=keyboard(["im-lang", "tra-loi"]))
+            silent = await sb.press_button(LAN, msg.message_id, "im-lang")
+            await sb.wait_for_callback_answer(await sb.press_button(LAN, msg.message_id, "tra-loi"), 10)
+            await sb.wait_until(lambda: len(handled) == 2, 10, "presses not handled")
+    assert [q["query_id"] for q in sb.unanswered_callback_queries(clear=True)] == [silent]
+    assert sb.unanswered_callback_queries() == []

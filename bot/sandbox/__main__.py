@@ -9,12 +9,13 @@ import argparse
 import asyncio
 import logging
 
-from bot.sandbox import BotApiSandbox, SandboxFaults, SandboxLimits
+from bot.sandbox import BotApiSandbox, SandboxFaults, SandboxLimits, SandboxRules
 
 
 async def _serve(args: argparse.Namespace) -> None:
     sb = BotApiSandbox(args.host, args.port, token=args.token, bot_username=args.bot_username,
                        limits=SandboxLimits(enabled=not args.no_limits),
+                       rules=SandboxRules.lenient() if args.lenient else SandboxRules(),
                        faults=SandboxFaults(http_5xx=args.fault_5xx, http_429=args.fault_429, drop=args.fault_drop,
                                             slow=args.fault_slow, seed=args.seed))
     async with sb:
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--bot-username", default="dondoc_bot")
     p.add_argument("--user", action="append", default=[], metavar="ID:NAME")
     p.add_argument("--no-limits", action="store_true", help="disable the Telegram-like flood limits")
+    p.add_argument("--lenient", action="store_true", help="turn off every rule of SandboxRules (not like Telegram)")
     p.add_argument("--fault-5xx", type=float, default=0.0)
     p.add_argument("--fault-429", type=float, default=0.0)
     p.add_argument("--fault-drop", type=float, default=0.0)

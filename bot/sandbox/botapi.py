@@ -71,8 +71,12 @@ class BotApiHttpMixin:
             pass
         if method not in ("getUpdates",):
             self._calls.append(call)
+            self._notify()
         if handler is None:
             return self._finish(call, ApiError(404, "Not Found"))
+        if self.outage:
+            call.update(status=502, outcome="outage", description="Bad Gateway")
+            return web.json_response({"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502)
 
         drop_after = False
         if method in SENDING_METHODS and self.faults.active:

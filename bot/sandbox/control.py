@@ -47,6 +47,8 @@ class ControlApiMixin:
         r.add_post(c + "/send_document", self._c_send_document)
         r.add_post(c + "/send_photo", self._c_send_photo)
         r.add_post(c + "/press_button", self._c_press_button)
+        r.add_post(c + "/edit_text", self._c_edit_text)
+        r.add_post(c + "/expire_callback_queries", self._c_expire_callback_queries)
         r.add_get(c + "/callback_answer", self._c_callback_answer)
         r.add_get(c + "/messages", self._c_messages)
         r.add_get(c + "/calls", self._c_calls)
@@ -171,6 +173,17 @@ class ControlApiMixin:
         qid = await self.press_button(self._need(b, "user_id"), self._need(b, "message_id"),
                                       self._need(b, "callback_data", str), self._opt_int(b, "chat_id"))
         return {"ok": True, "query_id": qid}
+
+    @_control
+    async def _c_edit_text(self, request):
+        b = await self._json_body(request)
+        msg = await self.edit_text(self._need(b, "user_id"), self._need(b, "message_id"), self._need(b, "text", str),
+                                   self._opt_int(b, "chat_id"))
+        return {"ok": True, "message": msg}
+
+    @_control
+    async def _c_expire_callback_queries(self, request):
+        return {"ok": True, "expired": self.expire_callback_queries()}
 
     @_control
     async def _c_callback_answer(self, request):

@@ -253,6 +253,8 @@ class MessagesMixin:
     async def _m_answerCallbackQuery(self, params, files, call):
         qid = str(params.get("callback_query_id", ""))
         q = self._queries.get(qid)
+        if q is not None:
+            q["attempted"] = True
         if q is None or q["answered"] or self._query_expired(q):
             raise bad("query is too old and response timeout expired or query ID is invalid")
         text = params.get("text")

@@ -51,6 +51,10 @@ class SandboxRules:
     parse_mode_check: parse_mode must be HTML, Markdown or MarkdownV2 (any case) or empty.
     trim_text: text and captions are trimmed before they are stored and before "not modified" is judged.
     keyboard_limits: at most 12 buttons a row and 300 in all; the rest are dropped (and recorded).
+    group_privacy: in groups the bot (privacy mode on, the default) gets only commands, replies to its own
+        messages and messages that mention it.
+    update_retention: pending updates older than `update_retention_seconds` (24 h) by the sandbox clock are
+        discarded, as Telegram keeps them no longer.
     record_violations: requests that break a documented limit are recorded (`violations()`), for the
         test suite's request checker.
     """
@@ -65,6 +69,9 @@ class SandboxRules:
     parse_mode_check: bool = True
     trim_text: bool = True
     keyboard_limits: bool = True
+    group_privacy: bool = True
+    update_retention: bool = True
+    update_retention_seconds: float = 24 * 3600.0
     record_violations: bool = True
 
     @classmethod

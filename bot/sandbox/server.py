@@ -63,6 +63,7 @@ class BotApiSandbox(ControlApiMixin, BotApiHttpMixin, UpdatesMixin, MessagesMixi
         self.faults = faults if faults is not None else SandboxFaults()
         self.clock = clock
         self.rules = rules if rules is not None else SandboxRules()
+        self.outage = False  # True: every Bot API request answers 502 Bad Gateway, as in a Telegram outage
         try:
             bot_id = int(token.split(":", 1)[0])
         except ValueError:

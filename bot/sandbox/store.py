@@ -24,6 +24,7 @@ class SandboxState:
             self._blocked: set[int] = set()
         self._messages: dict[int, dict[int, StoredMessage]] = {}
         self._updates: list[dict] = []
+        self._update_born: dict[int, float] = {}  # update_id -> sandbox clock when it was queued
         self._allowed_updates: list[str] | None = None
         self._files: dict[str, StoredFile] = {}
         self._queries: dict[str, dict] = {}
@@ -40,7 +41,8 @@ class SandboxState:
         self._poller: asyncio.Future | None = None
         self._dup_seen: dict[tuple, int] = {}
         self._counters = {"sent": 0, "edits": 0, "rate_limited": 0, "fault_5xx": 0, "fault_429": 0,
-                          "drop_unapplied": 0, "drop_applied": 0, "slow": 0, "errors": 0, "duplicates": 0}
+                          "drop_unapplied": 0, "drop_applied": 0, "slow": 0, "errors": 0, "duplicates": 0,
+                          "polls_timed_out": 0}
 
     def _notify(self) -> None:
         self._version += 1
@@ -48,7 +50,9 @@ class SandboxState:
         ev.set()
 
     def _push_update(self, kind: str, obj: dict) -> None:
-        self._updates.append({"update_id": next(self._update_seq), kind: copy.deepcopy(obj)})
+        update_id = next(self._update_seq)
+        self._updates.append({"update_id": update_id, kind: copy.deepcopy(obj)})
+        self._update_born[update_id] = self.clock()
         self._notify()
 
     def _shallow(self, data: dict) -> dict:

@@ -41,15 +41,19 @@ class UpdatesMixin:
         if self._poller is not None and not self._poller.done():
             self._poller.set_result("conflict")
         me = self._poller = asyncio.get_running_loop().create_future()
+        self._notify()  # `polling` changed: tests wait on it instead of sleeping
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
             while True:
                 self._filter_allowed()
                 if self._updates:
+                    self._mark_delivered(self._updates[:limit])
                     return copy.deepcopy(self._updates[:limit])
                 left = deadline - loop.time()
                 if left <= 0 or self._stopping.is_set():
+                    if timeout and left <= 0:
+                        self._counters["polls_timed_out"] += 1
                     return []
                 ev = self._changed
                 waiter = asyncio.ensure_future(ev.wait())
@@ -62,9 +66,18 @@ class UpdatesMixin:
             if self._poller is me:
                 self._poller = None
 
+    @property
+    def polling(self) -> bool:
+        """A getUpdates long poll is waiting now (the bot is ready to take the next update at once)."""
+        return self._poller is not None and not self._poller.done()
+
     def _filter_allowed(self) -> None:
+        """Drop pending updates of types the bot did not ask for, and (rule update_retention) those older
+        than Telegram keeps them."""
         allowed = self._allowed_updates or DEFAULT_UPDATE_TYPES
-        self._updates = [u for u in self._updates if any(k in allowed for k in u if k != "update_id")]
+        oldest = self.clock() - self.rules.update_retention_seconds if self.rules.update_retention else None
+        self._updates = [u for u in self._updates if any(k in allowed for k in u if k != "update_id")
+                         and (oldest is None or self._update_born.get(u["update_id"], oldest) >= oldest)]
 
     async def _m_setWebhook(self, params, files, call):
         url = str(params.get("url") or "")
@@ -144,6 +157,7 @@ class UpdatesMixin:
                 except Exception as exc:  # noqa: BLE001 - any delivery failure is retried
                     ok, err = False, f"Connection failed: {exc!r}"
                 if ok:
+                    self._mark_delivered([upd])
                     if self._updates and self._updates[0] is upd:
                         self._updates.pop(0)
                     backoff = 0.1

@@ -103,10 +103,22 @@ class UsersMixin:
 
     def _store_user_message(self, msg: dict, html_text: str) -> dict:
         chat_id = msg["chat"]["id"]
-        self._messages.setdefault(chat_id, {})[msg["message_id"]] = StoredMessage(chat_id, msg["message_id"], False, msg,
-                                                                          html_text)
-        self._push_update("message", msg)
+        self._messages.setdefault(chat_id, {})[msg["message_id"]] = StoredMessage(chat_id, msg["message_id"], False,
+                                                                                  msg, html_text)
+        if self._reaches_bot(msg):
+            self._push_update("message", msg)
+        else:
+            self._notify()
         return copy.deepcopy(msg)
+
+    def _reaches_bot(self, msg: dict) -> bool:
+        """Privacy mode: in a group the bot gets commands, replies to its messages and mentions of it."""
+        if msg["chat"]["type"] == "private" or not self.rules.group_privacy:
+            return True
+        text = msg.get("text") or msg.get("caption") or ""
+        replied = msg.get("reply_to_message") or {}
+        return (text.startswith("/") or f"@{self.bot_username}".lower() in text.lower()
+                or replied.get("from", {}).get("id") == self.bot_user["id"])
 
     async def send_text(self, user_id: int, text: str, reply_to_message_id: int | None = None,
                         chat_id: int | None = None) -> dict:
@@ -167,7 +179,8 @@ class UsersMixin:
         qid = f"{next(self._query_seq)}{random.getrandbits(40):012d}"
         self._queries[qid] = {"query_id": qid, "chat_id": chat_id, "message_id": int(message_id),
                               "data": callback_data, "answered": False, "answer": None,
-                              "created": time.monotonic(), "expired": False}
+                              "created": time.monotonic(), "expired": False,
+                              "delivered": False, "attempted": False, "reported": False}
         self._push_update("callback_query", {
             "id": qid, "from": dict(user), "message": message,
             "chat_instance": str(abs(hash((chat_id, self.token))) % 10**18), "data": callback_data,
@@ -182,6 +195,23 @@ class UsersMixin:
             if not q["answered"] and not q["expired"]:
                 q["expired"], n = True, n + 1
         return n
+
+    def unanswered_callback_queries(self, *, clear: bool = False) -> list[dict]:
+        """Callback queries the bot received but never tried to answer: Telegram clients show a progress bar
+        until answerCallbackQuery ("necessary to react by calling answerCallbackQuery even if no notification
+        to the user is needed"). `clear=True`: report each once."""
+        out = []
+        for q in self._queries.values():
+            if q["delivered"] and not q["attempted"] and not q["reported"]:
+                out.append({k: q[k] for k in ("query_id", "chat_id", "message_id", "data")})
+                q["reported"] = q["reported"] or clear
+        return out
+
+    def _mark_delivered(self, updates: list[dict]) -> None:
+        for u in updates:
+            q = self._queries.get((u.get("callback_query") or {}).get("id"))
+            if q is not None:
+                q["delivered"] = True
 
     def _query_expired(self, q: dict) -> bool:
         if not self.rules.callback_expiry:
