@@ -41,14 +41,16 @@ async def test_a_member_sees_reminders_and_answers_on_the_demo_page(tmp_path, mo
             await page.select_option("#member-select", "2001")
 
             await page.click("#advance-clock")
-            await page.wait_for_selector(".message.bot .inline-button", timeout=20000)
-            reminder = await page.locator(".message.bot").last.inner_text()
+            # the reminder the clock move brought (a "giao phối hợp" notice may have come before it)
+            shown = page.locator(".message.bot", has_text="12/03/2026").last
+            await shown.wait_for(timeout=20000)
+            reminder = await shown.inner_text()
             assert "Ban Dân vận" in reminder and "12/03/2026" in reminder, reminder
 
             await page.fill("#message-input", "/viec")
             await page.click("#send-button")
             await page.wait_for_function(
-                "() => [...document.querySelectorAll('.message.bot')].slice(-1)[0].innerText.includes('12/03/2026')"
+                "() => [...document.querySelectorAll('.message.bot')].slice(-1)[0].innerText.includes('Nhiệm vụ đang mở')"
                 " && document.querySelectorAll('.message.bot').length > 1", timeout=15000)
 
             count = await page.locator(".message.bot").count()
