@@ -12,6 +12,7 @@ CI_FILE = "ci:file"
 CI_EXTEND = "ci:ext"
 CI_SNOOZE = "ci:snz"  # extra arg: days (1 or 3)
 CI_PICK = "ci:pick"  # pick which task a pending answer/file belongs to
+CI_SELECT = "ci:sel"  # a combined reminder: show the actions for this task
 
 
 def make(*parts: object) -> str:

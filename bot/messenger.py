@@ -55,3 +55,8 @@ class Messenger(Protocol):
     async def send_file(
         self, chat_id: int, filename: str, content: bytes, caption: str | None = None
     ) -> SentMessage: ...
+
+    async def set_buttons(self, chat_id: int, message_id: int, buttons: Keyboard | None) -> bool:
+        """Replace (None: remove) the buttons of a message sent earlier; False when the
+        channel no longer lets it change (too old, deleted, unchanged)."""
+        ...

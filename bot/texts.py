@@ -185,6 +185,11 @@ REMIND_BEFORE = "⏰ Nhắc việc: {phrase}"
 REMIND_DUE_TODAY = "⏰ Hôm nay là hạn hoàn thành nhiệm vụ"
 REMIND_OVERDUE = "⚠️ Nhiệm vụ đã quá hạn ({phrase})"
 REMIND_OVERDUE_HEAD_NOTE = "Lãnh đạo đơn vị cũng nhận được thông báo này."
+REMIND_ESCALATION = "🔺 Gửi lãnh đạo đơn vị: nhiệm vụ {phrase}"
+REMIND_ESCALATION_WHY = ("Lãnh đạo đơn vị nhận tin này vì nhiệm vụ đã quá hạn mà đơn vị chưa báo cáo hoàn thành, "
+                         "dù đầu mối đã được nhắc. Đề nghị anh/chị đôn đốc hoặc báo cáo thay.")
+REMIND_ESCALATION_COMBINED = ("🔺 Gửi lãnh đạo đơn vị: {n} nhiệm vụ cần chú ý. Lãnh đạo đơn vị nhận tin này vì có "
+                              "nhiệm vụ đã quá hạn mà đơn vị chưa báo cáo hoàn thành, dù đầu mối đã được nhắc.")
 REMIND_OPENED = "📌 Đơn vị được giao phối hợp thực hiện nhiệm vụ"
 REMIND_SUPPORT_BEFORE = "⏰ Nhắc đơn vị phối hợp: {phrase}"
 REMIND_SNOOZE = "🔁 Nhắc lại theo yêu cầu: {phrase}"
@@ -195,13 +200,11 @@ REMIND_SUPPORT = "🤝 Phối hợp: {units}"
 REMIND_FOOTER = "Bấm một nút bên dưới để báo cáo nhanh."
 REMIND_COMBINED_HEADER = "⏰ Bạn có {n} nhiệm vụ cần chú ý:"
 REMIND_COMBINED_PART = "(phần {i}/{n})"
-REMIND_COMBINED_ITEM = "{i}. [{code}] {title}\n   Hạn {date} — {phrase} · {label}"
+REMIND_COMBINED_ITEM = "{i}. [{code}] {title}\n   Hạn {date} — {phrase}{label}"
+REMIND_COMBINED_LABEL = " · {label}"
 REMIND_COMBINED_UNITS = "   Chủ trì: {lead}"
 REMIND_COMBINED_SUPPORT = "; phối hợp: {support}"
-REMIND_COMBINED_FOOTER = "Các nút bên dưới ghi mã nhiệm vụ tương ứng."
-REMIND_LABEL_BEFORE = "sắp đến hạn"
-REMIND_LABEL_DUE_TODAY = "hạn hôm nay"
-REMIND_LABEL_OVERDUE = "quá hạn"
+REMIND_COMBINED_FOOTER = "Bấm mã nhiệm vụ bên dưới để chọn, rồi chọn việc cần báo cáo (hoặc nhắn trả lời kèm mã)."
 REMIND_LABEL_OPENED = "mới giao phối hợp"
 REMIND_LABEL_SUPPORT = "phối hợp, sắp đến hạn"
 REMIND_LABEL_SNOOZE = "nhắc lại"
@@ -211,11 +214,8 @@ BTN_FILE = "📎 Gửi báo cáo"
 BTN_EXTEND = "🕒 Xin gia hạn"
 BTN_SNOOZE_1 = "🔁 Nhắc lại sau (ngày mai)"
 BTN_SNOOZE_3 = "🔁 Nhắc lại sau 3 ngày"
-BTN_DONE_CODE = "✅ Xong {code}"
-BTN_PROGRESS_CODE = "📊 Tiến độ {code}"
-BTN_FILE_CODE = "📎 Báo cáo {code}"
-BTN_EXTEND_CODE = "🕒 Gia hạn {code}"
-BTN_SNOOZE_CODE = "🔁 Nhắc sau {code}"
+BTN_TASK = "{code}"
+BTN_TASK_SELECTED = "▸ {code}"
 NO_UNITS = "—"
 SECRETARIAT_MEMBER_UNREACHABLE = (
     "⚠️ Không gửi được tin nhắc cho {name} ({unit}): người này đã chặn bot hoặc không còn "
@@ -312,6 +312,16 @@ CI_RECEIPT_SUPPORT = "Đơn vị phối hợp: phần việc của đơn vị đ
 CI_RECEIPT_UNDO = "Gõ /huy trong 10 phút nếu cần hủy câu trả lời này."
 CI_ASK_PERCENT = "📊 {code}. {title}\nĐã thực hiện được bao nhiêu %? Chọn nút hoặc nhắn số, ví dụ 60%."
 CI_ASK_PERCENT_AGAIN = "Chưa đọc được số phần trăm. Hãy nhắn một số từ 0 đến 100, ví dụ 60%."
+CI_ASK_FILE_AGAIN = "Tôi đang chờ tệp báo cáo cho nhiệm vụ {code}. Hãy gửi tệp (bấm 📎 trong Telegram)."
+CI_EXIT_HINT = "(Nhắn \"thôi\" hoặc /huy để bỏ câu hỏi này.)"
+CI_QUESTION_WHAT = {"progress": "tiến độ nhiệm vụ {code}", "file": "tệp báo cáo nhiệm vụ {code}",
+                    "extension": "ngày xin gia hạn nhiệm vụ {code}", "pick": "câu trả lời thuộc nhiệm vụ nào",
+                    "leave": "ngày nghỉ phép"}
+CI_QUESTION_LEFT = "Đã bỏ câu hỏi về {what}. Không có gì được ghi nhận."
+CI_QUESTION_DROPPED = ("Tôi bỏ câu hỏi về {what} vì chưa đọc được câu trả lời. Khi cần, bấm lại nút trên tin nhắc "
+                       "hoặc nhắn lại, ví dụ \"xong\", \"đang làm 60%\".")
+CI_UNDO_QUESTION = ("↩️ Đã bỏ câu hỏi về {what}. Chưa hủy câu trả lời nào; gõ /huy lần nữa nếu muốn hủy câu trả lời "
+                    "gửi trước đó.")
 CI_ASK_FILE = ("📎 {code}. {title}\nHãy gửi tệp báo cáo (có thể gửi nhiều tệp cùng lúc; "
                "{types}; tối đa {limit} MB mỗi tệp).")
 CI_ASK_EXTENSION = ("🕒 {code}. {title}\nHạn hiện tại: {due}. Xin gia hạn đến ngày nào, vì sao? "
@@ -322,12 +332,28 @@ CI_ASK_WHICH = "Đơn vị đang có {n} nhiệm vụ mở. Câu trả lời nà
 CI_ASK_WHICH_FILE = "Đã lưu tệp. Tệp này thuộc nhiệm vụ nào?"
 CI_PICK_BUTTON = "{code}. {title} ({due})"
 CI_PICK_EXPIRED = "Câu trả lời đang chờ đã hết hiệu lực. Hãy nhắn lại."
+CI_PRESS_AGAIN = "Nút này đã được bấm; câu trả lời đã được ghi nhận."
+CI_REMINDER_GONE = "Tin nhắc này không còn nhiệm vụ nào đang mở."
 CI_NO_OPEN_TASKS = "Đơn vị của bạn hiện không có nhiệm vụ nào đang mở."
 CI_FILES_KEPT_NO_TASK = "Đã lưu tệp, nhưng đơn vị của bạn hiện không có nhiệm vụ đang mở để gắn vào."
 CI_NO_UNIT = "Bạn chưa thuộc đơn vị nào nên chưa có nhiệm vụ để báo cáo."
 CI_DIDNT_UNDERSTAND = ("Tôi chưa hiểu câu trả lời. Bạn có thể nhắn: \"xong\", \"đang làm 60%\", "
                        "\"chưa làm được vì …\", \"xin gia hạn đến 15/4 vì …\", \"nghỉ phép đến 20/4\", "
                        "hoặc gửi tệp báo cáo. Gõ /viec để xem nhiệm vụ đang mở.")
+CI_HOW_TO_ANSWER = ("Cách báo cáo: bấm nút trên tin nhắc, hoặc nhắn \"xong\", \"đang làm 60%\", \"chưa làm được vì …\", "
+                    "\"xin gia hạn đến 15/4 vì …\" (thêm mã nhiệm vụ nếu đơn vị có nhiều nhiệm vụ, ví dụ \"Q2.1 xong\"); "
+                    "gửi tệp báo cáo bằng nút 📎 của Telegram. Gõ /viec để xem nhiệm vụ đang mở, /huy để hủy câu trả "
+                    "lời vừa gửi.")
+CI_ANSWER_HEAD = "Nhiệm vụ của {unit}:"
+CI_ANSWER_TASK = "📋 {code}. {title}\n   Hạn {due} ({phrase}) · {status}{progress}{role}"
+CI_ANSWER_PROGRESS = ", tiến độ {progress}%"
+CI_ANSWER_PENDING_EXT = "\n   Đang xin gia hạn đến {date} (chờ duyệt)"
+CI_ANSWER_NOT_RECORDED = "Câu hỏi không được ghi nhận là báo cáo. Để báo cáo, nhắn ví dụ \"xong\" hoặc \"đang làm 60%\"."
+CI_CODE_NOT_FOUND = "Không thấy nhiệm vụ mã {code} trong các nhiệm vụ của đơn vị bạn."
+CI_THANKS = "Không có gì ạ. Khi cần báo cáo, cứ nhắn \"xong\", \"đang làm 60%\" hoặc gửi tệp báo cáo."
+CI_GREETING = ("Xin chào {name}! Bạn có thể nhắn \"xong\", \"đang làm 60%\", gửi tệp báo cáo, hoặc gõ /viec để xem "
+               "nhiệm vụ đang mở.")
+CI_NO_QUESTION_PENDING = "Không có câu hỏi nào đang chờ. Gõ /huy nếu muốn hủy câu trả lời vừa gửi (trong 10 phút)."
 CI_NOT_YOURS = "Nhiệm vụ này không thuộc đơn vị của bạn."
 CI_CLOSED = "Nhiệm vụ này đã kết thúc hoặc bị hủy, không nhận thêm cập nhật."
 CI_ALREADY_DONE = "Nhiệm vụ này đã được ghi nhận hoàn thành trước đó."
@@ -339,8 +365,17 @@ INBOX_FILE_NOT_RECORDED = ("⚠️ Tệp {name} bạn gửi lúc {at} đã đư�
                            "(bot bị gián đoạn). Vui lòng gửi lại tệp kèm nội dung báo cáo.")
 CI_LEAVE_SET = "🌴 Đã ghi nhận: bạn nghỉ đến hết ngày {date}. Bot tạm dừng nhắc việc cho bạn đến lúc đó."
 CI_LEAVE_ASK = "Bạn nghỉ đến ngày nào? Hãy nhắn, ví dụ: nghỉ phép đến 20/4."
-CI_UNDONE = ("↩️ Đã hủy câu trả lời lúc {time} cho nhiệm vụ {code}. {title}.\n"
+CI_UNDONE = ("↩️ Đã hủy câu trả lời \"{what}\" gửi lúc {time} cho nhiệm vụ {code}. {title}.\n"
              "Trạng thái hiện tại: {status}, tiến độ {progress}%.")
+CI_UNDONE_WHAT = {"progress": "Đang thực hiện {progress}%", "extension": "Xin gia hạn đến {date}"}
+CI_UNDONE_EXTENSION = "Đề nghị gia hạn đã được rút lại."
+CI_UNDO_SUPERSEDED = ("Không hủy được câu trả lời lúc {time} cho nhiệm vụ {code}: đã có câu trả lời mới hơn cho "
+                      "nhiệm vụ này. Nếu cần, hãy gửi câu trả lời đúng.")
+CI_EDIT_CORRECTED = "✏️ Đã sửa câu trả lời theo tin nhắn bạn vừa chỉnh (không ghi thêm câu trả lời mới)."
+CI_EDIT_TOO_LATE = ("✏️ Tin nhắn đã sửa không làm thay đổi câu trả lời đã ghi lúc {time} (đã quá 10 phút hoặc đã có "
+                    "câu trả lời mới hơn). Nếu cần, hãy gửi một tin nhắn mới.")
+CI_EDIT_NOT_UNDERSTOOD = "✏️ Chưa hiểu nội dung đã sửa; câu trả lời lúc {time} được giữ nguyên."
+CI_EDIT_NO_CHECKIN = "✏️ Tin nhắn bạn vừa sửa không ghi nhận câu trả lời nào. Nếu cần, hãy gửi một tin nhắn mới."
 CI_UNDONE_FILES = "Tệp đã gửi vẫn được lưu nhưng không còn gắn với câu trả lời này: {files}."
 CI_NOTHING_TO_UNDO = "Không có câu trả lời nào trong 10 phút qua để hủy."
 ASSIGNMENT_STATUS = {"open": "Chưa báo cáo", "in_progress": "Đang thực hiện", "blocked": "Gặp vướng mắc",

@@ -13,9 +13,11 @@ from bot import actions, texts
 from bot.intents import fold
 from bot.plan_import.units import unit_key
 from bot.services.directory import create_invite, decide_join_request, find_units, redeem_invite
+from bot.reminders.newcomer import brief_newcomer
 from handlers.common import STAFF, DondocContext, command, commands_for_role, staff_button
+from handlers.messenger import TelegramMessenger
 from storage.models import JoinRequest, Member, Unit
-from storage.queries import all_units, audit, members_with_role, set_reachable
+from storage.queries import all_units, audit, member_by_user, members_with_role, set_reachable
 from storage.state import clear_state, get_state, set_state, state_key
 
 log = logging.getLogger(__name__)
@@ -128,10 +130,11 @@ async def start(update: Update, context: DondocContext) -> None:
         await msg.reply_text(texts.JOIN_CODE_EXPIRED.format(
             date=texts.fmt_date(got.expires_at.astimezone(ctx.settings.tz).date())))
         return
-    unit, role = got.unit, got.role
+    unit, role, member_id = got.unit, got.role, got.member.id
     name = texts.ROLE_NAMES.get(role, role)
     if unit is not None:
         await msg.reply_text(texts.JOIN_WELCOME.format(name=user.full_name, role=name, unit=unit.name))
+        await brief_newcomer(ctx, TelegramMessenger(context.bot), member_id)  # what the unit missed
     else:
         await msg.reply_text(texts.JOIN_WELCOME_STAFF.format(name=user.full_name, role=name))
     if role != "member":
@@ -292,6 +295,12 @@ async def _decide(s, context: DondocContext, req: JoinRequest, unit: Unit | None
         await context.bot.send_message(decided.chat_id, text)
     except Exception as exc:  # noqa: BLE001
         log.warning("telling %s about join request %s failed: %s", decided.user_id, decided.id, exc)
+        return True
+    if unit is not None:  # what the unit missed
+        async with context.ctx.sessions() as s2:
+            joined = await member_by_user(s2, decided.user_id, decided.channel)
+        if joined is not None:
+            await brief_newcomer(context.ctx, TelegramMessenger(context.bot), joined.id)
     return True
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.messenger import (
     Keyboard,
@@ -44,6 +44,13 @@ class TelegramMessenger:
         async with _translated():
             msg = await self.bot.send_document(chat_id, document=content, filename=filename, caption=caption)
         return SentMessage(msg.chat_id, msg.message_id)
+
+    async def set_buttons(self, chat_id, message_id, buttons) -> bool:
+        try:
+            await self.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=to_markup(buttons))
+        except TelegramError:  # not modified, too old to edit, deleted, blocked: nothing to tidy there
+            return False
+        return True
 
 
 class _translated:

@@ -218,7 +218,8 @@ CHECKIN_STATUSES = ("done", "progress", "blocked", "extension", "file", "note")
 
 class CheckIn(Base):
     __tablename__ = "checkins"
-    __table_args__ = (Index("ix_checkins_assignment_created", "assignment_id", "created_at"),)
+    __table_args__ = (Index("ix_checkins_assignment_created", "assignment_id", "created_at"),
+                      Index("ix_checkins_member_message", "member_id", "message_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
@@ -230,6 +231,7 @@ class CheckIn(Base):
     previous_progress: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     undone_at: Mapped[datetime | None]
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # the chat message it came from, if text
 
     attachments: Mapped[list[Attachment]] = relationship(back_populates="checkin", lazy="selectin")
 

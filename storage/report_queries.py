@@ -68,7 +68,7 @@ class AssignmentRow:
 
 def _sent_count():
     return (
-        select(func.count(ReminderLog.id))
+        select(func.count(func.distinct(ReminderLog.message_id)))  # one combined catch-up is one reminder
         .where(ReminderLog.assignment_id == Assignment.id, ReminderLog.status == "sent")
         .correlate(Assignment)
         .scalar_subquery()

@@ -54,7 +54,7 @@ async def world(harness, ctx, tasks: list[ParsedTask] | None = None):
 async def reminder_for(harness, who) -> dict:
     await harness.scan()
     msg = harness.messages(who)[-1]
-    assert any(d.startswith(actions.CI_DONE) for _, d in buttons(msg)), msg
+    assert any(d.startswith((actions.CI_DONE, actions.CI_SELECT)) for _, d in buttons(msg)), msg
     return msg
 
 
@@ -113,15 +113,20 @@ async def test_done_by_free_text_with_a_pdf(harness, ctx, caption):
     assert (await assignment(ctx, "1")).status == "done"
 
 
-async def test_report_button_then_file_then_done(harness, ctx):
-    _, minh, _ = await world(harness, ctx)
+async def test_report_button_then_file_counts_as_reported_everywhere_then_done(harness, ctx):
+    lan, minh, _ = await world(harness, ctx)
     reminder = await reminder_for(harness, minh)
     ask = await harness.press(minh, reminder, button(reminder, "📎"))
     assert "Hãy gửi tệp" in ask["text"]
+    assert (await rows(ctx, ConversationState))[0].data["await"] == "file"  # the waiting is saved
     receipt = await harness.send_file(minh, "bao_cao.docx", b"PK\x03\x04 docx" * 50)
     assert "Nộp báo cáo" in receipt["text"] and "bao_cao.docx" in receipt["text"]
     a = await assignment(ctx, "1")
-    assert a.status == "open"
+    assert a.status == "in_progress"  # reported: no longer "Chưa báo cáo"
+    for command in ("/nhiemvu 1", "/donvi Phòng Nội vụ"):
+        view = await harness.say(lan, command)
+        assert "Phòng Nội vụ" in view["text"] and "Chưa báo cáo" not in view["text"], view["text"]
+        assert "Đang thực hiện" in view["text"], view["text"]
     (att,) = await rows(ctx, Attachment)
     (ci,) = await rows(ctx, CheckIn)
     assert (ci.status, ci.assignment_id, att.checkin_id) == ("file", a.id, ci.id)
@@ -186,11 +191,15 @@ async def test_leave_sets_on_leave_until(harness, ctx):
     assert m.on_leave_until == date(2026, 4, 20)
 
 
-async def test_unknown_text_gets_help(harness, ctx):
+async def test_unknown_text_gets_help_and_a_greeting_an_answer(harness, ctx):
     _, minh, _ = await world(harness, ctx)
-    reply = await harness.say(minh, "xin chào bot")
-    assert "chưa hiểu" in reply["text"]
-    assert await rows(ctx, CheckIn) == []
+    reply = await harness.say(minh, "trời hôm nay đẹp quá")
+    assert "chưa hiểu" in reply["text"] and '"xong"' in reply["text"]
+    hello = await harness.say(minh, "xin chào bot")
+    assert hello["text"].startswith("Xin chào Anh Minh!") and "/viec" in hello["text"]
+    thanks = await harness.say(minh, "cảm ơn bot nhé")
+    assert thanks["text"].startswith("Không có gì")
+    assert await rows(ctx, CheckIn) == [] and await rows(ctx, ConversationState) == []
 
 
 # --- extensions ----------------------------------------------------------------------------------
@@ -207,8 +216,9 @@ async def test_extension_by_button_approved(harness, ctx):
 
     request = await harness.wait(lan, after=after_lan)
     assert "Anh Minh" in request["text"] and "15/04/2026" in request["text"] and "chờ số liệu" in request["text"]
-    told = await harness.press(lan, request, button(request, "✅"), expect_message=False)
-    assert told is None
+    qid = await harness.sandbox.press_button(lan.user_id, request["message_id"], button(request, "✅"))
+    answer = await harness.sandbox.wait_for_callback_answer(qid)
+    assert answer["text"] is None and not answer["show_alert"]  # a plain answer: the press worked
     decision = await harness.wait(minh, after=receipt["message_id"])
     assert "đã được đồng ý" in decision["text"] and "15/04/2026" in decision["text"]
 
@@ -303,13 +313,37 @@ async def test_file_without_task_is_kept_then_linked(harness, ctx):
 
 
 async def test_restart_while_waiting_for_percent(harness, ctx):
+    """With two open tasks, "60%" alone would be asked "which task?"; only the saved
+    "waiting for a percent on task 1" explains a receipt for task 1 straight away."""
+    _, minh, _ = await world(harness, ctx, TWO_TASKS)
+    reminder = await reminder_for(harness, minh)  # only task 1 is overdue
+    ask = await harness.press(minh, reminder, button(reminder, "📊"))
+    assert "bao nhiêu %" in ask["text"]
+    await harness.restart()
+    receipt = await harness.say(minh, "60%")
+    assert "1. Báo cáo sơ kết công tác quý I" in receipt["text"] and "Tiến độ: 60%" in receipt["text"]
+    assert (await assignment(ctx, "1")).progress == 60 and (await assignment(ctx, "2")).progress == 0
+
+
+async def test_restart_while_waiting_for_a_file(harness, ctx):
+    """Same for 📎: after a restart the file goes to the task whose button was pressed."""
+    _, minh, _ = await world(harness, ctx, TWO_TASKS)
+    reminder = await reminder_for(harness, minh)
+    await harness.press(minh, reminder, button(reminder, "📎"))
+    await harness.restart()
+    receipt = await harness.send_file(minh, "bao_cao.pdf", PDF)
+    assert "1. Báo cáo sơ kết công tác quý I" in receipt["text"] and "bao_cao.pdf" in receipt["text"]
+    (ci,) = await rows(ctx, CheckIn)
+    assert ci.assignment_id == (await assignment(ctx, "1")).id
+
+
+@pytest.mark.parametrize("label", ["📊", "📎", "🕒", "🔁"])
+async def test_every_reminder_button_press_is_answered(harness, ctx, label):
     _, minh, _ = await world(harness, ctx)
     reminder = await reminder_for(harness, minh)
-    await harness.press(minh, reminder, button(reminder, "📊"))
-    await harness.restart()
-    receipt = await harness.say(minh, "60")
-    assert "Tiến độ: 60%" in receipt["text"]
-    assert (await assignment(ctx, "1")).progress == 60
+    qid = await harness.sandbox.press_button(minh.user_id, reminder["message_id"], button(reminder, label))
+    answer = await harness.sandbox.wait_for_callback_answer(qid)
+    assert answer["text"] is None and not answer["show_alert"]
 
 
 async def test_messages_sent_while_the_bot_was_stopped_are_answered(harness, ctx):
@@ -385,7 +419,7 @@ async def test_undo_within_ten_minutes(harness, ctx):
     await harness.send_file(minh, "bc.pdf", PDF, caption="xong")
     ctx.clock.advance(timedelta(minutes=5))
     reply = await harness.say(minh, "/huy")
-    assert "Đã hủy câu trả lời lúc 16/03/2026 09:0" in reply["text"] and "bc.pdf" in reply["text"]
+    assert 'Đã hủy câu trả lời "Đã hoàn thành" gửi lúc 16/03/2026 09:0' in reply["text"] and "bc.pdf" in reply["text"]
     a = await assignment(ctx, "1")
     assert (a.status, a.progress, a.done_at) == ("open", 0, None)
     (task,) = await rows(ctx, Task)
@@ -413,11 +447,9 @@ async def test_undo_after_ten_minutes_is_refused(harness, ctx):
 async def test_snooze_makes_a_reminder_for_that_member(harness, ctx):
     _, minh, _ = await world(harness, ctx)
     reminder = await reminder_for(harness, minh)
-    data = next(d for _, d in buttons(reminder) if d.startswith(actions.CI_SNOOZE))
-    reply = await harness.press(minh, reminder, data)
-    days = int(data.split(":")[3])
-    when = date(2026, 3, 16) + timedelta(days=days)
-    assert f"lúc 08:00 ngày {when:%d/%m/%Y}" in reply["text"] or f"{when:%d/%m/%Y} 08:00" in reply["text"]
+    reply = await harness.press(minh, reminder, button(reminder, "🔁 Nhắc lại sau (ngày mai)"))
+    when = date(2026, 3, 17)  # pressed on Monday 16/03
+    assert f"{when:%d/%m/%Y} 08:00" in reply["text"]
     a = await assignment(ctx, "1")
     (snz,) = await rows(ctx, ScheduledReminder, ScheduledReminder.assignment_id == a.id,
                         ScheduledReminder.member_id == minh.member_id)
@@ -476,3 +508,24 @@ async def test_stranger_cannot_press_checkin_buttons(harness, ctx):
     assert answer["show_alert"]
     assert await rows(ctx, CheckIn) == []
     assert (await assignment(ctx, "1")).status == "open"
+
+
+async def test_two_processes_marking_done_at_once_record_it_once(harness, ctx):
+    """Two bot processes (or a double tap handled in parallel) both read the task open; only
+    the first "done" is recorded, the second is refused as already done."""
+    from bot.services import checkins as svc
+
+    _, minh, _ = await world(harness, ctx)
+    aid = (await assignment(ctx, "1")).id
+    now = ctx.clock.now()
+    async with ctx.sessions() as first, ctx.sessions() as second:
+        m1, m2 = await first.get(Member, minh.member_id), await second.get(Member, minh.member_id)
+        seen = await svc.member_assignment(first, m1, aid)  # read (and held) before the other wrote
+        assert seen.status == "open"
+        await svc.record_checkin(second, m2, aid, kind="done", now=now)
+        await second.commit()
+        with pytest.raises(svc.CheckinRefused) as refused:
+            await svc.record_checkin(first, m1, aid, kind="done", now=now)
+        assert refused.value.code == "already_done"
+        await first.rollback()
+    assert [c.status for c in await rows(ctx, CheckIn)] == ["done"]

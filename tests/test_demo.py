@@ -60,6 +60,18 @@ async def test_the_demo_sets_menus_and_runs_on_the_given_date(tmp_path, monkeypa
                 return answer["messages"][0]
 
             assert "12/03/2026" in (await say({"text": "/viec"}))["text"]
+            if not any(b["text"].startswith("✅") for row in reminder["reply_markup"]["inline_keyboard"] for b in row):
+                # a combined reminder: pick a task first; its actions then show on the same message
+                first = reminder["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+                async with http.post(url + "/control/press_button", json={
+                        "user_id": 2001, "message_id": reminder["message_id"], "callback_data": first}) as resp:
+                    assert (await resp.json())["ok"]
+                for _ in range(600):  # wait for the edit (a condition, not a time limit)
+                    reminder = next(m for m in (await get("/control/messages?chat_id=2001"))["messages"]
+                                    if m["message_id"] == reminder["message_id"])
+                    if any(b["text"].startswith("✅") for row in reminder["reply_markup"]["inline_keyboard"] for b in row):
+                        break
+                    await asyncio.sleep(0.05)
             done = next(b["callback_data"] for row in reminder["reply_markup"]["inline_keyboard"] for b in row
                         if b["text"].startswith("✅"))
             receipt = await say({"message_id": reminder["message_id"], "callback_data": done}, "/control/press_button")

@@ -193,4 +193,4 @@ def test_combined_message_stays_under_telegram_limits():
     assert all(len(text) <= 4096 and sum(len(r) for r in kb) <= 100 for text, kb in parts)
     assert "(phần 1/4)" in parts[0][0] and "Bạn có 20 nhiệm vụ" in parts[0][0]
     actions = {b.action for _, kb in parts for row in kb for b in row}
-    assert {f"ci:done:{i}" for i in range(1, 21)} <= actions
+    assert {f"ci:sel:{i}" for i in range(1, 21)} <= actions  # a task first, then its actions

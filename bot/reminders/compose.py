@@ -9,7 +9,6 @@ from datetime import date
 from bot import actions, texts
 from bot.messenger import Button, Keyboard
 from bot.reminders.policy import (
-    KIND_DUE_TODAY,
     KIND_OPENED,
     KIND_SNOOZE,
     KIND_SUPPORT_BEFORE,
@@ -17,7 +16,7 @@ from bot.reminders.policy import (
 )
 
 MAX_TEXT = 4096
-MAX_TASKS_PER_MESSAGE = 6  # 2 rows of buttons per task; keeps a message readable
+MAX_TASKS_PER_MESSAGE = 6  # keeps a message readable
 TITLE_SINGLE = 400
 TITLE_COMBINED = 160
 
@@ -46,29 +45,33 @@ def _cut(s: str, n: int) -> str:
 
 def header(item: ReminderItem, today: date) -> str:
     phrase = texts.days_phrase(item.due, today)
-    level = overdue_level(item.kind)
-    if level is not None:
-        return texts.REMIND_OVERDUE.format(phrase=phrase)
-    if item.kind == KIND_DUE_TODAY:
-        return texts.REMIND_DUE_TODAY if item.due == today else texts.REMIND_BEFORE.format(phrase=phrase)
     if item.kind == KIND_OPENED:
         return texts.REMIND_OPENED
     if item.kind == KIND_SUPPORT_BEFORE:
         return texts.REMIND_SUPPORT_BEFORE.format(phrase=phrase)
     if item.kind == KIND_SNOOZE:
         return texts.REMIND_SNOOZE.format(phrase=phrase)
+    if item.due is not None and item.due < today:
+        return texts.REMIND_OVERDUE.format(phrase=phrase)
+    if item.due == today:
+        return texts.REMIND_DUE_TODAY
     return texts.REMIND_BEFORE.format(phrase=phrase)
 
 
 def label(item: ReminderItem) -> str:
-    if overdue_level(item.kind) is not None:
-        return texts.REMIND_LABEL_OVERDUE
+    """What a combined line adds to its "còn N ngày / hôm nay là hạn / quá hạn N ngày":
+    only what that phrase does not already say (the dates decide, not the reminder's kind,
+    so a due-today reminder moved before a weekend never reads "còn 1 ngày · hạn hôm nay")."""
     return {
-        KIND_DUE_TODAY: texts.REMIND_LABEL_DUE_TODAY,
         KIND_OPENED: texts.REMIND_LABEL_OPENED,
         KIND_SUPPORT_BEFORE: texts.REMIND_LABEL_SUPPORT,
         KIND_SNOOZE: texts.REMIND_LABEL_SNOOZE,
-    }.get(item.kind, texts.REMIND_LABEL_BEFORE)
+    }.get(item.kind, "")
+
+
+def escalated(item: ReminderItem, recipient_role: str) -> bool:
+    """The unit head receives this because the task is late (level 2 on), not as a contact."""
+    return recipient_role == "unit_head" and (overdue_level(item.kind) or 0) >= 2
 
 
 def checkin_buttons(assignment_id: int) -> Keyboard:
@@ -83,20 +86,22 @@ def checkin_buttons(assignment_id: int) -> Keyboard:
     ]
 
 
-def _code_buttons(item: ReminderItem) -> Keyboard:
-    a, code = item.assignment_id, _cut(item.code, 12)
-    return [
-        [Button(texts.BTN_DONE_CODE.format(code=code), actions.make(actions.CI_DONE, a)),
-         Button(texts.BTN_PROGRESS_CODE.format(code=code), actions.make(actions.CI_PROGRESS, a))],
-        [Button(texts.BTN_FILE_CODE.format(code=code), actions.make(actions.CI_FILE, a)),
-         Button(texts.BTN_EXTEND_CODE.format(code=code), actions.make(actions.CI_EXTEND, a)),
-         Button(texts.BTN_SNOOZE_CODE.format(code=code), actions.make(actions.CI_SNOOZE, a, 1))],
-    ]
+TASKS_PER_ROW = 4
 
 
-def compose_single(item: ReminderItem, today: date) -> tuple[str, Keyboard]:
+def task_keyboard(tasks: list[tuple[int, str]], selected: int | None = None) -> Keyboard:
+    """A combined reminder's keyboard: the task codes in a row (or two), then — once the
+    member picked one — that task's actions. Never five buttons per task."""
+    buttons = [Button((texts.BTN_TASK_SELECTED if aid == selected else texts.BTN_TASK).format(code=_cut(code, 20)),
+                      actions.make(actions.CI_SELECT, aid)) for aid, code in tasks]
+    rows = [buttons[i:i + TASKS_PER_ROW] for i in range(0, len(buttons), TASKS_PER_ROW)]
+    return rows + (checkin_buttons(selected) if selected is not None else [])
+
+
+def compose_single(item: ReminderItem, today: date, recipient_role: str = "member") -> tuple[str, Keyboard]:
+    head = escalated(item, recipient_role)
     lines = [
-        header(item, today),
+        texts.REMIND_ESCALATION.format(phrase=texts.days_phrase(item.due, today)) if head else header(item, today),
         "",
         texts.REMIND_TASK.format(code=item.code, title=_cut(item.title, TITLE_SINGLE)),
         texts.REMIND_DUE.format(date=texts.fmt_date(item.due), phrase=texts.days_phrase(item.due, today)),
@@ -104,7 +109,9 @@ def compose_single(item: ReminderItem, today: date) -> tuple[str, Keyboard]:
     ]
     if item.support_units:
         lines.append(texts.REMIND_SUPPORT.format(units=_units(item.support_units)))
-    if (overdue_level(item.kind) or 0) >= 2:
+    if head:
+        lines.append(texts.REMIND_ESCALATION_WHY)
+    elif (overdue_level(item.kind) or 0) >= 2:
         lines.append(texts.REMIND_OVERDUE_HEAD_NOTE)
     lines += ["", texts.REMIND_FOOTER]
     return "\n".join(lines)[:MAX_TEXT], checkin_buttons(item.assignment_id)
@@ -113,33 +120,36 @@ def compose_single(item: ReminderItem, today: date) -> tuple[str, Keyboard]:
 def _combined_block(i: int, item: ReminderItem, today: date) -> str:
     block = texts.REMIND_COMBINED_ITEM.format(
         i=i, code=item.code, title=_cut(item.title, TITLE_COMBINED), date=texts.fmt_date(item.due),
-        phrase=texts.days_phrase(item.due, today), label=label(item))
+        phrase=texts.days_phrase(item.due, today),
+        label=texts.REMIND_COMBINED_LABEL.format(label=label(item)) if label(item) else "")
     units = texts.REMIND_COMBINED_UNITS.format(lead=_cut(_units(item.lead_units), 200))
     if item.support_units:
         units += texts.REMIND_COMBINED_SUPPORT.format(support=_cut(_units(item.support_units), 200))
     return block + "\n" + units
 
 
-def compose(items: list[ReminderItem], today: date) -> list[tuple[str, Keyboard]]:
+def compose(items: list[ReminderItem], today: date, recipient_role: str = "member") -> list[tuple[str, Keyboard]]:
     """One message for one task; for several, combined messages of at most
-    `MAX_TASKS_PER_MESSAGE` tasks each (always under 4096 characters), most urgent first."""
+    `MAX_TASKS_PER_MESSAGE` tasks each (always under 4096 characters), most urgent first,
+    whose buttons pick a task first (`task_keyboard`). A unit head escalated to is told why."""
     if not items:
         return []
     if len(items) == 1:
-        return [compose_single(items[0], today)]
+        return [compose_single(items[0], today, recipient_role)]
+    head = any(escalated(it, recipient_role) for it in items)
     items = sorted(items, key=lambda it: (it.due or date.max, it.code))
     chunks = [items[i:i + MAX_TASKS_PER_MESSAGE] for i in range(0, len(items), MAX_TASKS_PER_MESSAGE)]
     out = []
     n = 0
     for part, chunk in enumerate(chunks, 1):
-        head = texts.REMIND_COMBINED_HEADER.format(n=len(items))
+        top = (texts.REMIND_ESCALATION_COMBINED if head else texts.REMIND_COMBINED_HEADER).format(n=len(items))
         if len(chunks) > 1:
-            head += " " + texts.REMIND_COMBINED_PART.format(i=part, n=len(chunks))
-        blocks, keyboard = [head], []
+            top += " " + texts.REMIND_COMBINED_PART.format(i=part, n=len(chunks))
+        blocks = [top]
         for item in chunk:
             n += 1
             blocks.append(_combined_block(n, item, today))
-            keyboard += _code_buttons(item)
+        keyboard = task_keyboard([(item.assignment_id, item.code) for item in chunk])
         blocks.append(texts.REMIND_COMBINED_FOOTER)
         out.append(("\n\n".join(blocks)[:MAX_TEXT], keyboard))
     return out

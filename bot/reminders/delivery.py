@@ -46,6 +46,7 @@ from bot.messenger import (
 from bot.reminders.compose import ReminderItem, compose
 from bot.reminders.pacing import SEND_ATTEMPTS, PacedMessenger, retry_wait, send_with_retry
 from bot.reminders.policy import ACTIVE_STATUSES, base_kind
+from bot.reminders.retire import retire_superseded
 from storage import reminder_queries as q
 from storage.models import Member
 from storage.reminder_queries import CLAIM_LEASE
@@ -238,7 +239,7 @@ async def _deliver_member(ctx, messenger, marks: SentMarks, member, mine: list[C
             await q.mark_final(s, fences, "failed", "member gone")
         report.skipped += len(fences)
         return
-    parts = compose(_items(mine, assignments, units), today)
+    parts = compose(_items(mine, assignments, units), today, member.role)
     first: int | None = None
     try:
         for i, (text, buttons) in enumerate(parts):
@@ -271,6 +272,8 @@ async def _deliver_member(ctx, messenger, marks: SentMarks, member, mine: list[C
     finally:
         marks.unconfirmed.release()
     report.sent += marked
+    if marked:  # the buttons of older reminders of these tasks go: this one supersedes them
+        await retire_superseded(ctx, messenger, member.id, first, {c.assignment_id for c in mine})
     if marked < len(fences):
         report.fenced += len(fences) - marked
         log.warning("reminder to member %s: %d claims were taken over while sending", member.id,

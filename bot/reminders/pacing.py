@@ -121,6 +121,9 @@ class PacedMessenger:
     async def send_file(self, chat_id, filename, content, caption=None) -> SentMessage:
         return await self._paced(self.inner.send_file(chat_id, filename, content, caption))
 
+    async def set_buttons(self, chat_id, message_id, buttons) -> bool:
+        return await self._paced(self.inner.set_buttons(chat_id, message_id, buttons))
+
 
 def retry_wait(exc: BaseException | None, attempt: int) -> float:
     """Seconds before the next quick attempt: what Telegram asked for after a 429, else a

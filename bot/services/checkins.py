@@ -11,15 +11,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.reminders.policy import add_working_days
+from bot.texts import fmt_date
+from bot.reminders.schedule import cancel_assignment_reminders, reschedule_assignment, snooze
 from storage.attachments import AttachmentStore
 from storage.limits import fits
 from storage.models import (
     Assignment,
     Attachment,
     CheckIn,
+    ConversationState,
     ExtensionRequest,
     Member,
     ReminderLog,
@@ -28,12 +33,17 @@ from storage.models import (
 
 OPEN_STATUSES = ("open", "in_progress", "blocked")
 UNDO_WINDOW = timedelta(minutes=10)
-# check-in kinds that change the assignment's status; "file" and "note" only add to it
+# check-in kinds that change the assignment's status; "file" and "note" only add to it,
+# except that a report file on a task nobody had reported on yet counts as reported
 STATUS_KINDS = {"done": "done", "progress": "in_progress", "blocked": "blocked"}
+REPORTED = "in_progress"
+PRESS_PREFIX = "press:"  # one-time claims of a pressed button (conversation_state keys)
+PRESS_TTL = timedelta(days=2)
 
 
 class CheckinRefused(Exception):
-    """The member may not do this: ``code`` is not_yours | closed | not_found | bad_date."""
+    """The member may not do this: ``code`` is not_yours | closed | not_found | bad_date |
+    already_done | not_staff | superseded (an undo someone's later answer would contradict)."""
 
     def __init__(self, code: str, detail: str = "") -> None:
         super().__init__(code)
@@ -78,6 +88,8 @@ class UndoResult:
     kind: str
     at: datetime  # when the undone check-in was made
     files: tuple[FileLine, ...]
+    progress: int | None = None  # what the undone answer said
+    requested_due: date | None = None  # an undone extension request: the date it asked for
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,9 @@ class ExtensionDecision:
     member_chat_id: int | None
     member_name: str
     decided_by: str
+    unit_name: str = ""
+    reason: str = ""
+    moved: int = 1  # assignments of the task whose due date moved
 
 
 @dataclass
@@ -134,6 +149,24 @@ async def member_assignment(session: AsyncSession, member: Member, assignment_id
     return a
 
 
+async def unit_assignment_by_code(session: AsyncSession, member: Member, code: str) -> Assignment | None:
+    """The member's unit's assignment of the task with this code (typed in any case), the
+    open one first when the unit has that code in several programmes."""
+    if member.unit_id is None or not code:
+        return None
+    rows = (await session.execute(
+        select(Assignment).join(Task, Task.id == Assignment.task_id)
+        .where(Assignment.unit_id == member.unit_id, func.upper(Task.code) == code.upper())
+        .order_by(Assignment.status.not_in(OPEN_STATUSES), Assignment.id.desc()))).scalars().all()
+    return rows[0] if rows else None
+
+
+async def pending_extension(session: AsyncSession, assignment_id: int) -> ExtensionRequest | None:
+    return (await session.execute(select(ExtensionRequest).where(
+        ExtensionRequest.assignment_id == assignment_id, ExtensionRequest.status == "pending")
+        .order_by(ExtensionRequest.id.desc()).limit(1))).scalar_one_or_none()
+
+
 async def assignments_of_message(session: AsyncSession, member_id: int, message_id: int) -> list[int]:
     """Assignments a reminder message sent to this member was about (a combined reminder
     lists several)."""
@@ -143,6 +176,15 @@ async def assignments_of_message(session: AsyncSession, member_id: int, message_
         .order_by(ReminderLog.id)
     )
     return list(dict.fromkeys(rows.scalars()))
+
+
+async def open_items_of_message(session: AsyncSession, member: Member, message_id: int) -> list[tuple[int, str]]:
+    """(assignment id, task code) of a reminder's tasks still open, in the reminder's order
+    (most urgent first, as `bot.reminders.compose` lists them)."""
+    ids = set(await assignments_of_message(session, member.id, message_id))
+    if not ids:
+        return []
+    return [(a.id, a.task.code) for a in await open_assignments(session, member.unit_id) if a.id in ids]
 
 
 # --- recording ---------------------------------------------------------------------------
@@ -158,6 +200,7 @@ async def record_checkin(
     progress: int | None = None,
     text: str = "",
     attachment_ids: list[int] | tuple[int, ...] = (),
+    message_id: int | None = None,
 ) -> Receipt:
     """Record one answer on one assignment and move the assignment accordingly.
 
@@ -175,11 +218,15 @@ async def record_checkin(
         progress = max(0, min(100, int(progress)))
     if kind == "progress" and progress == 100:
         kind = "done"
+    if kind == "done" and not await _claim_done(session, a):
+        raise CheckinRefused("already_done")  # another tap or process closed it a moment ago
 
     ci = CheckIn(assignment_id=a.id, member_id=member.id, status=kind, text=(text or "")[:4000],
-                 previous_status=a.status, previous_progress=a.progress, created_at=now)
+                 previous_status=a.status, previous_progress=a.progress, created_at=now, message_id=message_id)
     if kind in STATUS_KINDS:
         a.status = STATUS_KINDS[kind]
+    elif kind == "file" and a.status == "open":
+        a.status = REPORTED
     if kind == "done":
         a.progress, a.done_at = 100, now
     elif progress is not None:
@@ -192,12 +239,20 @@ async def record_checkin(
 
     closed = False
     if kind == "done":
-        from bot.reminders.schedule import cancel_assignment_reminders
-
         await cancel_assignment_reminders(session, a.id)
         closed = await _close_task_if_done(session, a.task, now)
     await session.flush()
     return Receipt(ci.id, task_ref(a), kind, ci.progress, files, now, task_closed=closed, reason=text)
+
+
+async def _claim_done(session: AsyncSession, a: Assignment) -> bool:
+    """Compare-and-set: only one of two simultaneous "done" answers moves the assignment."""
+    res = await session.execute(update(Assignment).where(Assignment.id == a.id, Assignment.status.in_(OPEN_STATUSES))
+                                .values(status="done").execution_options(synchronize_session=False))
+    if res.rowcount == 1:
+        return True
+    await session.refresh(a)
+    return False
 
 
 async def _link(session: AsyncSession, member: Member, ci: CheckIn, ids) -> tuple[FileLine, ...]:
@@ -226,7 +281,7 @@ async def _close_task_if_done(session: AsyncSession, task: Task, now: datetime) 
 
 
 async def request_extension(session: AsyncSession, member: Member, assignment_id: int, *, new_due: date,
-                            reason: str, now: datetime, today: date) -> Receipt:
+                            reason: str, now: datetime, today: date, message_id: int | None = None) -> Receipt:
     a = await member_assignment(session, member, assignment_id)
     if a.status not in OPEN_STATUSES or a.task.status != "open":
         raise CheckinRefused("closed")
@@ -240,8 +295,8 @@ async def request_extension(session: AsyncSession, member: Member, assignment_id
                            reason=(reason or "")[:2000], created_at=now)
     session.add(req)
     ci = CheckIn(assignment_id=a.id, member_id=member.id, status="extension", progress=a.progress,
-                 text=f"{new_due.isoformat()} {reason or ''}".strip()[:4000], previous_status=a.status,
-                 previous_progress=a.progress, created_at=now)
+                 text=f"{fmt_date(new_due)} {reason or ''}".strip()[:4000], previous_status=a.status,
+                 previous_progress=a.progress, created_at=now, message_id=message_id)
     a.last_checkin_at = now
     session.add(ci)
     await session.flush()
@@ -257,44 +312,105 @@ async def decide_extension(session: AsyncSession, request_id: int, decider: Memb
     req = await session.get(ExtensionRequest, int(request_id))
     if req is None:
         raise CheckinRefused("not_found")
-    if req.status != "pending":
+    # compare-and-set: of two taps (or two staff members) only the first decides
+    res = await session.execute(
+        update(ExtensionRequest).where(ExtensionRequest.id == req.id, ExtensionRequest.status == "pending")
+        .values(status="approved" if approve else "refused", decided_by_id=decider.id, decided_at=now)
+        .execution_options(synchronize_session=False))
+    await session.refresh(req)
+    if res.rowcount != 1:
         return None
     a = await session.get(Assignment, req.assignment_id)
-    req.status = "approved" if approve else "refused"
-    req.decided_by_id, req.decided_at = decider.id, now
+    moved = 0
     if approve:
-        a.due_date = req.requested_due
-        from bot.reminders.schedule import reschedule_assignment
-
-        await reschedule_assignment(session, a, policy, today)
+        moved = await _move_task_due(session, a, req.requested_due, policy, today)
     member = await session.get(Member, req.member_id)
     await session.flush()
     return ExtensionDecision(req.id, approve, task_ref(a), req.old_due, req.requested_due,
                              member.chat_id if member and member.active else None,
-                             member.full_name if member else "", decider.full_name)
+                             member.full_name if member else "", decider.full_name,
+                             unit_name=a.unit.name if a.unit else "", reason=req.reason or "", moved=moved)
+
+
+async def _move_task_due(session: AsyncSession, a: Assignment, new_due: date, policy, today: date) -> int:
+    """An approved extension is the task's new deadline: every assignment of the task due
+    before it (the coordinating units' too) moves with it, and so does the task's own date."""
+    task = a.task
+    rows = (await session.execute(select(Assignment).where(Assignment.task_id == task.id))).scalars().all()
+    moved = 0
+    for r in rows:
+        if r.id == a.id or (r.status != "cancelled" and (r.due_date is None or r.due_date < new_due)):
+            r.due_date = new_due
+            await reschedule_assignment(session, r, policy, today)
+            moved += 1
+    if task.due_date is None or task.due_date < new_due:
+        task.due_date = new_due
+    return moved
+
+
+async def request_details(session: AsyncSession, request_id: int) -> tuple[ExtensionRequest, Assignment, Member]:
+    """The request, its assignment and who asked — what the staff message is made from."""
+    req = await session.get(ExtensionRequest, int(request_id))
+    if req is None:
+        raise CheckinRefused("not_found")
+    return req, await session.get(Assignment, req.assignment_id), await session.get(Member, req.member_id)
 
 
 # --- undo ---------------------------------------------------------------------------------
 
 
-async def undo_last(session: AsyncSession, member: Member, *, now: datetime, today: date, policy,
-                    window: timedelta = UNDO_WINDOW) -> UndoResult | None:
-    """Take back the member's last check-in if it is younger than ``window``: the
-    assignment's status and progress come back, files are detached but kept."""
-    ci = (await session.execute(
+async def last_checkin(session: AsyncSession, member: Member) -> CheckIn | None:
+    return (await session.execute(
         select(CheckIn).where(CheckIn.member_id == member.id, CheckIn.undone_at.is_(None),
                               CheckIn.assignment_id.is_not(None))
         .order_by(CheckIn.created_at.desc(), CheckIn.id.desc()).limit(1))).scalar_one_or_none()
-    if ci is None or now - ci.created_at > window:
+
+
+async def checkin_of_message(session: AsyncSession, member: Member, message_id: int) -> CheckIn | None:
+    """The check-in a chat message of this member made (None: it made none)."""
+    return (await session.execute(
+        select(CheckIn).where(CheckIn.member_id == member.id, CheckIn.message_id == message_id)
+        .order_by(CheckIn.id.desc()).limit(1))).scalar_one_or_none()
+
+
+async def newer_answer_on(session: AsyncSession, ci: CheckIn) -> CheckIn | None:
+    """A later answer on the same assignment (by anyone) that undoing ``ci`` would contradict."""
+    return (await session.execute(
+        select(CheckIn).where(CheckIn.assignment_id == ci.assignment_id, CheckIn.undone_at.is_(None),
+                              CheckIn.id != ci.id, CheckIn.created_at >= ci.created_at, CheckIn.id > ci.id)
+        .limit(1))).scalar_one_or_none()
+
+
+def undoable(ci: CheckIn | None, now: datetime, window: timedelta = UNDO_WINDOW) -> bool:
+    return ci is not None and ci.undone_at is None and now - ci.created_at <= window
+
+
+async def undo_last(session: AsyncSession, member: Member, *, now: datetime, today: date, policy,
+                    window: timedelta = UNDO_WINDOW) -> UndoResult | None:
+    """Take back the member's last check-in if it is younger than ``window``: the
+    assignment's status and progress come back, files are detached but kept. Raises
+    `CheckinRefused("superseded")` when someone answered on that task since."""
+    ci = await last_checkin(session, member)
+    if not undoable(ci, now, window):
         return None
+    return await undo_checkin(session, member, ci, now=now, today=today, policy=policy)
+
+
+async def undo_checkin(session: AsyncSession, member: Member, ci: CheckIn, *, now: datetime, today: date,
+                       policy) -> UndoResult:
+    """Take back one check-in of this member (see `undo_last`)."""
+    if await newer_answer_on(session, ci) is not None:
+        raise CheckinRefused("superseded")
     a = await member_assignment(session, member, ci.assignment_id)
     was_done = a.status == "done"
+    requested = None
     if ci.status == "extension":
         pending = (await session.execute(select(ExtensionRequest).where(
             ExtensionRequest.assignment_id == a.id, ExtensionRequest.member_id == member.id,
             ExtensionRequest.status == "pending").order_by(ExtensionRequest.id.desc()))).scalars().first()
         if pending is not None:
             pending.status = "withdrawn"
+            requested = pending.requested_due
     if ci.status in STATUS_KINDS or ci.previous_status is not None:
         a.status = ci.previous_status or a.status
         a.progress = ci.previous_progress if ci.previous_progress is not None else a.progress
@@ -302,15 +418,18 @@ async def undo_last(session: AsyncSession, member: Member, *, now: datetime, tod
         a.done_at = None
         if a.task.status == "done":
             a.task.status, a.task.done_at = "open", None
-        from bot.reminders.schedule import reschedule_assignment
-
         await reschedule_assignment(session, a, policy, today)
     files = tuple(FileLine(att.file_name, att.size) for att in ci.attachments)
     for att in list(ci.attachments):
         att.checkin_id = None
     ci.undone_at = now
     await session.flush()
-    return UndoResult(task_ref(a), ci.status, ci.created_at, files)
+    # "last report" everywhere (/quahan, /donvi, the export) is the last answer still standing
+    a.last_checkin_at = await session.scalar(
+        select(CheckIn.created_at).where(CheckIn.assignment_id == a.id, CheckIn.undone_at.is_(None))
+        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc()).limit(1))
+    await session.flush()
+    return UndoResult(task_ref(a), ci.status, ci.created_at, files, progress=ci.progress, requested_due=requested)
 
 
 # --- files ----------------------------------------------------------------------------------
@@ -369,15 +488,31 @@ async def set_leave(session: AsyncSession, member: Member, until: date | None) -
 
 async def snooze_assignment(session: AsyncSession, member: Member, assignment_id: int, *, days: int,
                             today: date, policy) -> datetime:
-    """"Nhắc lại sau": one more reminder for this member only, ``days`` from today."""
-    from bot.reminders.schedule import snooze, snooze_until
-
+    """"Nhắc lại sau": one more reminder for this member only, ``days`` working days from
+    today (Saturdays, Sundays and public holidays are skipped, as every reminder does)."""
     a = await member_assignment(session, member, assignment_id)
     if a.status not in OPEN_STATUSES:
         raise CheckinRefused("closed")
-    until = snooze_until(today, max(1, min(int(days), 14)), policy)
+    until = policy.at(add_working_days(today, max(1, min(int(days), 14))))
     await snooze(session, a.id, member.id, until)
     return until
+
+
+# --- one-time button presses ------------------------------------------------------------------
+
+
+async def claim_press(session: AsyncSession, chat_id: int, message_id: int, now: datetime) -> bool:
+    """True for the first press of a one-shot question's buttons (a percent, a pick), False
+    for a double tap or a second process: the claim is a row with a unique key."""
+    key = f"{PRESS_PREFIX}{chat_id}:{message_id}"
+    await session.execute(delete(ConversationState).where(
+        ConversationState.key.startswith(PRESS_PREFIX), ConversationState.updated_at < now - PRESS_TTL))
+    try:
+        async with session.begin_nested():
+            session.add(ConversationState(key=key, data={}, updated_at=now))
+    except IntegrityError:
+        return False
+    return True
 
 
 async def open_tasks(session: AsyncSession, member: Member) -> list[TaskRef]:
@@ -394,15 +529,16 @@ class Pending:
     reason: str = ""
     text: str = ""
     attachment_ids: list[int] = field(default_factory=list)
+    message_id: int | None = None  # the member's chat message, so an edit can correct it
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "progress": self.progress,
                 "new_due": self.new_due.isoformat() if self.new_due else None, "reason": self.reason,
-                "text": self.text, "attachment_ids": list(self.attachment_ids)}
+                "text": self.text, "attachment_ids": list(self.attachment_ids), "message_id": self.message_id}
 
     @classmethod
     def from_json(cls, d: dict) -> Pending:
         return cls(kind=d.get("kind", "note"), progress=d.get("progress"),
                    new_due=date.fromisoformat(d["new_due"]) if d.get("new_due") else None,
                    reason=d.get("reason", ""), text=d.get("text", ""),
-                   attachment_ids=[int(x) for x in d.get("attachment_ids", [])])
+                   attachment_ids=[int(x) for x in d.get("attachment_ids", [])], message_id=d.get("message_id"))
