@@ -122,11 +122,10 @@ async def test_report_button_then_file_counts_as_reported_everywhere_then_done(h
     receipt = await harness.send_file(minh, "bao_cao.docx", b"PK\x03\x04 docx" * 50)
     assert "Nộp báo cáo" in receipt["text"] and "bao_cao.docx" in receipt["text"]
     a = await assignment(ctx, "1")
-    assert a.status == "in_progress"  # reported: no longer "Chưa báo cáo"
-    for command in ("/nhiemvu 1", "/donvi Phòng Nội vụ"):
+    for command in ("/nhiemvu 1", "/donvi Phòng Nội vụ"):  # reported: no longer "chưa báo cáo"
         view = await harness.say(lan, command)
-        assert "Phòng Nội vụ" in view["text"] and "Chưa báo cáo" not in view["text"], view["text"]
-        assert "Đang thực hiện" in view["text"], view["text"]
+        assert "Phòng Nội vụ" in view["text"] and "chưa báo cáo" not in view["text"], view["text"]
+        assert "đã báo cáo" in view["text"], view["text"]
     (att,) = await rows(ctx, Attachment)
     (ci,) = await rows(ctx, CheckIn)
     assert (ci.status, ci.assignment_id, att.checkin_id) == ("file", a.id, ci.id)

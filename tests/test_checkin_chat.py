@@ -6,8 +6,11 @@ contradictions, working days), and one truth per task (reports, extensions, undo
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 from datetime import date, datetime, timedelta
+
+from openpyxl import load_workbook
 
 from bot import actions
 from bot.plan_import.model import ParsedTask
@@ -299,20 +302,24 @@ async def test_an_undone_answer_disappears_from_quahan(harness, ctx):
     lan, minh, _ = await world(harness, ctx)
     await harness.say(minh, "đang làm 40%")
     before = await harness.say(lan, "/quahan")
-    assert "Đang thực hiện" in before["text"] and "báo cáo gần nhất: 16/03/2026" in before["text"]
+    assert "đang làm 40%" in before["text"] and "báo cáo gần nhất: 16/03/2026" in before["text"]
     await harness.say(minh, "/huy")
     after = await harness.say(lan, "/quahan")
-    assert "Chưa báo cáo" in after["text"] and "báo cáo gần nhất: chưa báo cáo" in after["text"], after["text"]
+    assert "— chưa báo cáo · quá hạn" in after["text"] and "báo cáo gần nhất" not in after["text"], after["text"]
+    assert "đang làm" not in after["text"], after["text"]
 
 
 async def test_a_file_sent_with_the_paperclip_counts_as_reported_in_the_export_too(harness, ctx):
     lan, minh, _ = await world(harness, ctx, TWO_TASKS)
     ask = await harness.send_file(minh, "bao_cao.pdf", PDF)
     await harness.press(minh, ask, button(ask, "1."))
-    assert (await assignment(ctx, "1")).status == "in_progress"
     view = await harness.say(lan, "/donvi Phòng Nội vụ")
     first = view["text"][view["text"].index("[1]"):view["text"].index("[2]")]
-    assert "Chưa báo cáo" not in first and "Đang thực hiện" in first, view["text"]
+    assert "chưa báo cáo" not in first and "đã báo cáo" in first, view["text"]
+    doc = (await harness.say(lan, "/xuat"))["document"]
+    wb = load_workbook(io.BytesIO(harness.sandbox.file_content(doc["file_id"])))
+    assigned = {(r[0], r[2]): r[4] for r in wb["Phân công"].iter_rows(min_row=2, values_only=True)}
+    assert assigned[("1", NOI_VU)].startswith("đã báo cáo"), assigned
 
 
 async def test_a_coordinating_unit_whose_first_contact_joins_after_the_import_gets_its_notice(harness, ctx):

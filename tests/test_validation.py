@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Integer, String, insert, select
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, Integer, String, insert, select
 
 from storage.limits import ValueOutOfRange
 from storage.models import AuditLog, Base
@@ -86,7 +86,9 @@ def _value(col) -> object:
         return date(2026, 1, 1)
     if isinstance(impl, JSON):
         return {}
-    return "x"
+    if isinstance(impl, Float):
+        return 1.5
+    raise AssertionError(f"no sample value for {col.table.name}.{col.name} ({impl!r}): add one")
 
 
 async def insert_row(conn, table, overrides: dict) -> object:

@@ -13,7 +13,7 @@ from datetime import datetime
 from bot.messenger import DeliveryError, Messenger
 from bot.reminders.compose import ReminderItem, compose
 from bot.reminders.policy import KIND_OPENED
-from bot.reminders.scanner import send_with_retry
+from bot.reminders.pacing import send_with_retry
 from bot.services.checkins import open_assignments
 from storage import reminder_queries as q
 from storage.models import Member
@@ -40,6 +40,7 @@ async def brief_newcomer(ctx, messenger: Messenger, member_id: int, *, now: date
                                                 status="claimed", claimed_by=ctx.instance, claimed_at=now)
                                            for a in assignments])
         claimed = {aid: log_id for log_id, aid, _, _ in claims}
+        fences = [(log_id, 0) for log_id in claimed.values()]  # (log id, generation): claims just made
         items = [ReminderItem(assignment_id=a.id, kind=KIND_OPENED if a.role == "support" else KIND_JOINED,
                               code=a.task.code, title=a.task.title, due=a.due_date,
                               lead_units=units.get(a.task_id, ((), ()))[0],
@@ -56,8 +57,8 @@ async def brief_newcomer(ctx, messenger: Messenger, member_id: int, *, now: date
     except DeliveryError as exc:
         log.warning("briefing member %s failed: %r", member_id, exc)
         async with ctx.sessions() as s, s.begin():
-            await q.mark_failed(s, list(claimed.values()), f"newcomer brief: {exc!r}")
+            await q.mark_final(s, fences, "failed", f"newcomer brief: {exc!r}")
         return 0
     async with ctx.sessions() as s, s.begin():
-        await q.mark_sent(s, list(claimed.values()), first, now)
+        await q.mark_sent(s, [(fences, first)], now)
     return len(items)

@@ -36,7 +36,6 @@ UNDO_WINDOW = timedelta(minutes=10)
 # check-in kinds that change the assignment's status; "file" and "note" only add to it,
 # except that a report file on a task nobody had reported on yet counts as reported
 STATUS_KINDS = {"done": "done", "progress": "in_progress", "blocked": "blocked"}
-REPORTED = "in_progress"
 PRESS_PREFIX = "press:"  # one-time claims of a pressed button (conversation_state keys)
 PRESS_TTL = timedelta(days=2)
 
@@ -223,10 +222,8 @@ async def record_checkin(
 
     ci = CheckIn(assignment_id=a.id, member_id=member.id, status=kind, text=(text or "")[:4000],
                  previous_status=a.status, previous_progress=a.progress, created_at=now, message_id=message_id)
-    if kind in STATUS_KINDS:
+    if kind in STATUS_KINDS:  # a report file leaves the status: "đã báo cáo" comes from the check-in
         a.status = STATUS_KINDS[kind]
-    elif kind == "file" and a.status == "open":
-        a.status = REPORTED
     if kind == "done":
         a.progress, a.done_at = 100, now
     elif progress is not None:

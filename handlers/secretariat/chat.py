@@ -12,7 +12,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot import texts
 from bot.intents import classify
 from bot.services import questions as qs
-from handlers.checkin import STATE as CHECKIN_STATE
+from handlers.checkin.conversation import STATE as CHECKIN_STATE
 from handlers.common import STAFF, DondocContext
 from handlers.joining import on_staff_text
 from handlers.secretariat import commands
