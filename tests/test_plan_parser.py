@@ -3,6 +3,7 @@
 
 import importlib.util
 import json
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -11,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.plan_import import read_plan
+from bot.plan_import.model import plan_from_json
 from bot.plan_import.parser import parse_plan_text
-from bot.plan_import.units import split_units
+from bot.plan_import.units import looks_run_together, split_units
 
 SAMPLES = Path(__file__).parent.parent / "bot" / "samples"
 DATA = Path(__file__).parent / "data"
@@ -195,6 +197,89 @@ Nơi nhận:
     assert by["Báo cáo định kỳ trướ"].recurrence == "monthly:15"
     assert by["Kiểm tra việc thực h"].due == date(2026, 9, 30)
     assert by["Các đơn vị báo cáo k"].due == date(2026, 12, 10)
+
+
+_LEFTOVERS = """UBND XÃ AN BÌNH
+Số: 12/KH-UBND
+An Bình, ngày 10 tháng 01 năm 2026
+KẾ HOẠCH
+Triển khai công tác chuyển đổi số năm 2026
+I. NHIỆM VỤ CỤ THỂ
+1. Rà soát hạ tầng công nghệ thông tin của các bộ phận
+Chủ trì: Văn phòng HĐND và UBND xã; phối hợp: Công an xã, Đoàn Thanh niên xã
+Thời gian: Trước ngày 31/3/2026
+2. Xây dựng kế hoạch tài chính của xã
+Thời gian: Trước ngày 30/9/2026 (trung hạn đến năm 2030)
+3. Tổ chức tập huấn kỹ năng số theo hai đợt
+Đợt 1: từ ngày 01/4/2026 đến ngày 30/6/2026
+- Tập huấn kỹ năng số cho cán bộ, công chức
+- Hướng dẫn người dân sử dụng dịch vụ công trực tuyến
+Chủ trì: Phòng Văn hóa - Xã hội
+Đợt 2: từ ngày 01/7/2026 đến ngày 30/9/2026
+- Tập huấn bổ sung cho tổ công nghệ số cộng đồng
+Chủ trì: Văn phòng HĐND và UBND xã
+4. Tuyên truyền về chuyển đổi số trên hệ thống loa truyền thanh
+Chủ trì: Trung tâm Dịch vụ tổng hợp Đoàn Thanh niên xã
+Thời gian: Quý III/2026
+5. Cập nhật cơ sở dữ liệu dân cư
+Chủ trì: Công an xã
+Thời gian: Tháng 5/2026
+"""
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).replace("đ", "d").replace("Đ", "D").encode("ascii", "ignore").decode()
+
+
+@pytest.mark.parametrize("text", [_LEFTOVERS, _fold(_LEFTOVERS)], ids=["diacritics", "no-diacritics"])
+def test_labels_phases_horizons_and_units_read_the_same_with_or_without_diacritics(text):
+    plan = parse_plan_text(text)
+    assert plan.year == 2026
+    t = {_fold(x.title)[:12]: x for x in plan.tasks}
+    assert len(plan.tasks) == 7, [x.title for x in plan.tasks]  # the two-phase item is their group
+    # "Chủ trì: A; phối hợp: B" on one line: two labels
+    assert [_fold(u) for u in t["Ra soat ha t"].lead] == ["Van phong HDND va UBND xa"]
+    assert [_fold(u) for u in t["Ra soat ha t"].support] == ["Cong an xa", "Doan Thanh nien xa"]
+    # a horizon in parentheses is no deadline: "Trước ngày 30/9/2026" is
+    assert t["Xay dung ke "].due == date(2026, 9, 30)
+    # a "Chủ trì:" line after a phase's bullets covers them, and the phase's end is their deadline
+    assert [(x.due, [_fold(u) for u in x.lead]) for x in (t["Tap huan ky "], t["Huong dan ng"])] == [
+        (date(2026, 6, 30), ["Phong Van hoa - Xa hoi"])] * 2
+    assert t["Tap huan bo "].due == date(2026, 9, 30)
+    assert [_fold(u) for u in t["Tap huan bo "].lead] == ["Van phong HDND va UBND xa"]
+    # two units run together without a comma: kept as written, flagged for review, never cut or fused
+    run = t["Tuyen truyen"]
+    assert [_fold(u) for u in run.lead] == ["Trung tam Dich vu tong hop Doan Thanh nien xa"]
+    assert "unit_review" in run.flags and [_fold(u) for u in run.review_units] == [
+        "Trung tam Dich vu tong hop Doan Thanh nien xa"]
+    assert run.due == date(2026, 9, 30)
+    assert all("unit_review" not in x.flags and not x.review_units for x in plan.tasks if x is not run)
+    assert t["Cap nhat co "].lead and _fold(t["Cap nhat co "].lead[0]) == "Cong an xa"
+    assert t["Cap nhat co "].due == date(2026, 5, 31)
+
+
+@pytest.mark.parametrize("name, review", [
+    ("Trung tâm Dịch vụ tổng hợp Đoàn Thanh niên xã", True),
+    ("Ban Chỉ huy Quân sự xã Công an xã", True),
+    ("Phòng Văn hóa - Xã hội Phòng Kinh tế", True),
+    ("Ban Dân vận Huyện ủy", False),  # a party committee's own board
+    ("Văn phòng UBND tỉnh", False),
+    ("Ban Thường trực Ủy ban MTTQ Việt Nam xã", False),
+    ("Văn phòng Ban Chỉ đạo", False),  # the office of the committee
+    ("Thường trực Hội đồng nhân dân xã", False),
+    ("Trung tâm Dịch vụ tổng hợp", False),
+    ("Hội Cựu chiến binh xã", False),
+    ("Sở Văn hóa, Thể thao và Du lịch", False),
+])
+def test_units_run_together_are_told_from_one_long_name(name, review):
+    assert looks_run_together(name) is review
+
+
+def test_review_units_survive_the_json_round_trip():
+    plan = parse_plan_text(_LEFTOVERS)
+    again = plan_from_json(json.loads(json.dumps(plan.to_json())))
+    assert [t.review_units for t in again.tasks] == [t.review_units for t in plan.tasks]
+    assert any(t.review_units for t in again.tasks)
 
 
 @settings(max_examples=150, deadline=None)

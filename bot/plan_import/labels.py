@@ -21,16 +21,41 @@ _LABELS = [
 ]
 # labels that describe an event or a task ("Địa điểm: …", "Thành phần: …"), never a task themselves
 NOTE_KINDS = frozenset({"note", "content"})
-_LABEL_RE = [(k, re.compile(rf"^(?:{p})\s*[:：]\s*")) for k, p in _LABELS]
+_LABEL_RE = [(k, re.compile(rf"(?:{p})\s*[:：]\s*")) for k, p in _LABELS]  # used with .match
+
+
+# another label further on the same line: "Chủ trì: A; phối hợp: B", "Chủ trì: A. Thời gian: …"
+_NEXT_LABEL = re.compile(r"[;.]\s*(?=(?:%s)\s*[:：])" % "|".join(p for k, p in _LABELS if k in ("lead", "support", "due")))
+
+
+def labels_of(text: str) -> list[tuple[str, str]]:
+    """The labels of a labelled line, in order: "Chủ trì: A; phối hợp: B" -> [("lead", "A"),
+    ("support", "B")]; [] when the line starts with no label."""
+    f = fold(text)
+    out: list[tuple[str, str]] = []
+    pos = 0
+    while True:
+        found = None
+        for kind, pat in _LABEL_RE:
+            m = pat.match(f, pos)
+            if m:
+                found = kind, m.end()
+                break
+        if found is None:
+            return out
+        kind, start = found
+        nxt = _NEXT_LABEL.search(f, start)
+        end = nxt.start() if nxt else len(f)
+        out.append((kind, text[start:end].strip(" .;")))
+        if nxt is None:
+            return out
+        pos = nxt.end()
 
 
 def label_of(text: str) -> tuple[str, str] | None:
-    f = fold(text)
-    for kind, pat in _LABEL_RE:
-        m = pat.match(f)
-        if m:
-            return kind, text[m.end():].strip(" .;")
-    return None
+    """The first label of a labelled line (see `labels_of`)."""
+    found = labels_of(text)
+    return found[0] if found else None
 
 
 INLINE = re.compile(
@@ -110,12 +135,17 @@ def assigned_units(text: str) -> tuple[str | None, str | None]:
     return lead, support
 
 
+_RUN_ON = re.compile(r"(?<!, )\b(?:tien hanh|co trach nhiem|chiu trach nhiem|to chuc|thuc hien|ra soat|tong hop|gui|"
+                     r"bao cao|theo doi|huong dan|xay dung|tham muu|de)\b")
+# "Trung tâm Dịch vụ tổng hợp", "Phòng Tổng hợp": "tổng hợp" names the body there, it is no verb
+_NAMING = re.compile(r"\b(?:dich vu|phong|van phong|bo phan|to)\s*$")
+
+
 def cut_at_verb(value: str) -> str:
     """A label value that runs on into a sentence: keep the units before the verb."""
     f = fold(value)
     # (not after a comma: "các cơ quan, tổ chức, cá nhân" lists bodies, "tổ chức" is no verb there)
-    m = re.search(r"(?<!, )\b(?:tien hanh|co trach nhiem|chiu trach nhiem|to chuc|thuc hien|ra soat|tong hop|gui|bao cao|"
-                  r"theo doi|huong dan|xay dung|tham muu|de)\b", f)
+    m = next((m for m in _RUN_ON.finditer(f) if not (m[0] == "tong hop" and _NAMING.search(f, 0, m.start()))), None)
     if m and m.start() > 3:
         value = value[:m.start()]
     value = re.split(r"\.\s|\s\(", value)[0]
