@@ -56,8 +56,8 @@ def test_real_plans_in_other_shapes_score_against_their_gold(file):
     gold = json.loads((PLANS / (path.stem + ".gold.json")).read_text(encoding="utf-8"))
     plan = read_plan(path.read_bytes(), path.name)
     m, misses = score_plan.score(gold, plan.to_json())
-    assert m["f1"] >= 0.95, misses
-    assert min(m["due_acc"], m["lead_acc"], m["support_acc"]) >= 0.95, misses
+    assert m["f1"] == 1.0, misses
+    assert min(m["due_acc"], m["lead_acc"], m["support_acc"]) == 1.0, misses
     assert m["dates_before_year"] == 0, misses
 
 
@@ -69,6 +69,69 @@ def test_plans_never_seen_while_building_reach_the_pooled_target(gold_path):
     assert plan.year == gold["year"]
     m, misses = score_plan.score(gold, plan.to_json())
     assert m["f1"] >= 0.90, misses
+
+
+UNSEEN = DATA / "unseen"  # real plans found after the parser was built, gold written before it ran on them
+
+
+def test_real_plans_never_seen_while_building_reach_the_pooled_target():
+    """Pooled over tests/data/unseen (SOURCES.tsv says where each came from): F1 ≥ 0.90 and
+    due, lead and support right on ≥ 0.90 of the matched tasks."""
+    n = {"gold": 0, "predicted": 0, "matched": 0, "due": 0.0, "lead": 0.0, "support": 0.0}
+    golds = sorted(UNSEEN.glob("*.gold.json"))
+    assert golds
+    for gold_path in golds:
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        plan = parse_plan_text(gold_path.with_name(gold_path.name.replace(".gold.json", ".txt")).read_text(
+            encoding="utf-8"))
+        assert plan.year == gold["year"], gold_path.name
+        m, _ = score_plan.score(gold, plan.to_json())
+        for k in ("gold", "predicted", "matched"):
+            n[k] += m[k]
+        for k in ("due", "lead", "support"):
+            n[k] += m[f"{k}_acc"] * m["matched"]
+    precision, recall = n["matched"] / n["predicted"], n["matched"] / n["gold"]
+    assert 2 * precision * recall / (precision + recall) >= 0.90, n
+    assert min(n["due"], n["lead"], n["support"]) / n["matched"] >= 0.90, n
+
+
+def test_an_annex_copied_as_one_row_a_line_is_read_as_a_table():
+    """How legal-text sites copy an annexed table: "TT | Nhiệm vụ | Chủ trì | …" one row a line,
+    rows apart by blank lines; a heading cell merged across the row is copied into each column."""
+    text = """KẾ HOẠCH HÀNH ĐỘNG NĂM 2026
+(Kèm theo Quyết định số 5/QĐ-UBND ngày 10 tháng 01 năm 2026)
+
+TT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành
+
+I | Công tác pháp chế | Công tác pháp chế | Công tác pháp chế | Công tác pháp chế
+
+1 | Rà soát văn bản quy phạm pháp luật | Sở Tư pháp | Các sở, ngành | 2026
+
+2 | Báo cáo đánh giá tác động môi trường | Sở Tài nguyên và Môi trường | UBND các xã | Quý II/2026
+3 | Xây dựng đề án chuyển đổi số | Sở Khoa học và Công nghệ | Các sở, ngành | 2026-2028
+
+Nơi nhận: Như trên.
+"""
+    plan = parse_plan_text(text)
+    assert [(t.code, t.title, t.lead, t.due) for t in plan.tasks] == [
+        ("I.1", "Rà soát văn bản quy phạm pháp luật", ["Sở Tư pháp"], date(2026, 12, 31)),
+        ("I.2", "Báo cáo đánh giá tác động môi trường", ["Sở Tài nguyên và Môi trường"], date(2026, 6, 30)),
+        ("I.3", "Xây dựng đề án chuyển đổi số", ["Sở Khoa học và Công nghệ"], date(2028, 12, 31)),
+    ]
+    assert plan.tasks[0].support == ["Các sở, ngành"]
+
+
+def test_a_cited_documents_date_in_a_heading_is_no_period():
+    text = """KẾ HOẠCH CÔNG TÁC NĂM 2026
+I. NHIỆM VỤ
+1. Tuyên truyền, phổ biến Nghị quyết trong cán bộ, đảng viên
+CÁC NHIỆM VỤ THỰC HIỆN NGHỊ QUYẾT SỐ 15-NQ/TW NGÀY 05 THÁNG 5 NĂM 2022 CỦA BỘ CHÍNH TRỊ
+2. Rà soát các đề án của Thành phố
+3. Sơ kết việc thực hiện Nghị quyết, báo cáo trước ngày 20/6/2026
+"""
+    plan = parse_plan_text(text)
+    assert [(t.due, t.period) for t in plan.tasks] == [
+        (date(2026, 12, 31), "Y"), (date(2026, 12, 31), "Y"), (date(2026, 6, 20), "Y")]
 
 
 def test_a_decision_reads_the_plan_annexed_after_its_signature():

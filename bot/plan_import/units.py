@@ -96,9 +96,10 @@ def _protect(text: str) -> tuple[str, dict[str, str]]:
     return out, keep
 
 
-# ("xã hội" is society, not a commune: "Phòng Văn hóa - Xã hội" is one unit)
+# ("xã hội" is society, not a commune: "Phòng Văn hóa - Xã hội" is one unit; "mọi" starts a
+# group of bodies, "môi trường" does not: "Bộ Tài nguyên và Môi trường" is one)
 _HEAD = re.compile(
-    r"^(?:cac|nhung|moi|so|ban|phong|uy ban|ubnd|hdnd|van phong|to|dang uy|dang doan|dang bo|chi bo|cong an|bo|cuc|"
+    r"^(?:cac|nhung|moi(?! truong)|so|ban|phong|uy ban|ubnd|hdnd|van phong|to|dang uy|dang doan|dang bo|chi bo|cong an|bo|cuc|"
     r"chi cuc|tong cuc|trung tam|mat tran|mttq|uy ban mttq|thuong truc|thuong vu|thanh doan|huyen doan|tinh doan|"
     r"doan|lien doan|hoi|bao|dai|vien|kho bac|ngan hang|benh vien|truong|quan uy|huyen uy|thanh uy|tinh uy|thi uy|"
     r"cap uy|thanh vien|toa an|thanh tra|ban chi dao|bcd|bch|bchq|btv|chinh quyen|lanh dao|chu tich|pho chu tich|"
