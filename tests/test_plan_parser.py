@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.plan_import import read_plan
+from bot.plan_import.labels import assigned_units, labels_of, subject_unit, units_in
 from bot.plan_import.model import plan_from_json
 from bot.plan_import.parser import parse_plan_text
 from bot.plan_import.units import looks_run_together, split_units
@@ -343,6 +344,43 @@ def test_review_units_survive_the_json_round_trip():
     again = plan_from_json(json.loads(json.dumps(plan.to_json())))
     assert [t.review_units for t in again.tasks] == [t.review_units for t in plan.tasks]
     assert any(t.review_units for t in again.tasks)
+
+
+def test_labelled_lines_give_their_values_without_trailing_punctuation():
+    assert labels_of("Chủ trì: Sở Tư pháp; phối hợp: Sở Nội vụ.") == [("lead", "Sở Tư pháp"), ("support", "Sở Nội vụ")]
+    assert labels_of("Ghi chú: theo Phụ lục X;") == [("note", "theo Phụ lục X")]
+    assert labels_of("Tổ chức hội nghị sơ kết") == []
+
+
+@pytest.mark.parametrize("text, subject", [
+    ("Ban Dân vận Huyện ủy, tổng hợp kết quả", "Ban Dân vận Huyện ủy"),
+    ("Công an tổng hợp số liệu", "Công an"),  # two words make a unit
+    ("Sở tổng hợp báo cáo", None),  # one word does not
+    ("Ban Dân vận Huyện ủy", None),  # no verb: a name, not a sentence
+    ("Ban Dân vận (Huyện ủy) tổng hợp", None),  # punctuation: not a plain subject
+    ("Ban " + "một " * 13 + "tổng hợp", "Ban" + " một" * 13),  # fourteen words at most
+    ("Ban " + "một " * 14 + "tổng hợp", None),
+])
+def test_a_sentences_subject_is_a_short_unit_name_before_its_verb(text, subject):
+    assert subject_unit(text) == subject
+
+
+@pytest.mark.parametrize("values, units", [
+    (["Sở Nội vụ tổng hợp, báo cáo UBND tỉnh"], ["Sở Nội vụ"]),  # a label that runs on into a sentence
+    (["Trung tâm Dịch vụ tổng hợp"], ["Trung tâm Dịch vụ tổng hợp"]),  # "tổng hợp" naming the body
+    (["Phòng Tổng hợp"], ["Phòng Tổng hợp"]),
+    (["Sở Y tế (chủ trì)"], ["Sở Y tế"]),
+    (["Sở Y tế", "Sở Y tế; Sở Tư pháp"], ["Sở Y tế", "Sở Tư pháp"]),  # each unit once
+    (["Sở " + "a" * 117], ["Sở " + "a" * 117]),  # 120 characters: still a name
+    (["Sở " + "a" * 118], []),  # longer: a sentence
+])
+def test_label_values_become_unit_names(values, units):
+    assert units_in(values) == units
+
+
+def test_a_sentence_without_an_assignment_names_no_units():
+    assert assigned_units("Tổ chức hội nghị sơ kết công tác dân vận") == (None, None)
+    assert assigned_units("Giao Sở Tư pháp chủ trì, phối hợp với Sở Nội vụ thực hiện") == ("Sở Tư pháp", "Sở Nội vụ")
 
 
 @settings(max_examples=150, deadline=None)
