@@ -383,6 +383,81 @@ def test_a_sentence_without_an_assignment_names_no_units():
     assert assigned_units("Giao Sở Tư pháp chủ trì, phối hợp với Sở Nội vụ thực hiện") == ("Sở Tư pháp", "Sở Nội vụ")
 
 
+_EVENT_PLAN = """ỦY BAN MTTQ VIỆT NAM XÃ AN BÌNH
+Số: 05/KH-MTTQ
+An Bình, ngày 02 tháng 3 năm 2026
+KẾ HOẠCH
+Tổ chức Hội nghị sơ kết công tác Mặt trận quý I năm 2026
+I. MỤC ĐÍCH, YÊU CẦU
+Đánh giá kết quả công tác Mặt trận quý I năm 2026.
+II. THỜI GIAN, ĐỊA ĐIỂM
+1. Thời gian: 08 giờ ngày 20/3/2026
+2. Địa điểm: Hội trường UBND xã
+III. CÔNG TÁC CHUẨN BỊ
+1. Hội trường, khánh tiết, âm thanh, ánh sáng
+Chủ trì: Văn phòng HĐND và UBND xã
+2. Tài liệu phục vụ hội nghị
+Thời gian: Trước ngày 15/3/2026
+3. Đại biểu dự hội nghị khoảng 50 người
+4. Nội dung hội nghị sơ kết
+Nội dung: Sơ kết công tác quý I, bàn nhiệm vụ quý II
+Chủ trì: Ban Thường trực Ủy ban MTTQ xã
+- Dự thảo báo cáo sơ kết trước ngày 12/3/2026
+- Gửi giấy mời trước ngày 16/3/2026
+5. Khen thưởng tại hội nghị
+Nội dung: Khen thưởng tập thể, cá nhân tiêu biểu
+Thời gian: Trước ngày 18/3/2026
+- Tổng hợp danh sách đề nghị khen thưởng trước ngày 10/3/2026
+- Chuẩn bị giấy khen trước ngày 17/3/2026
+6. Công tác tuyên truyền
+Nội dung: Tuyên truyền kết quả hội nghị
+- Đăng tin trên trang thông tin điện tử của xã trước ngày 25/3/2026
+- Thông báo trên loa truyền thanh trước ngày 25/3/2026
+"""
+
+
+def test_an_event_plans_duties_are_what_names_a_unit_or_a_date():
+    """In an event plan an item is a duty when it names who (a "Chủ trì" line) or when (a
+    "Thời gian" line) even without a verb; a description is none. A group with its "Nội dung"
+    and a unit or a date is a task itself; with "Nội dung" alone it only groups its steps."""
+    plan = parse_plan_text(_EVENT_PLAN)
+    t = {x.title: x for x in plan.tasks}
+    assert t["Hội trường, khánh tiết, âm thanh, ánh sáng"].lead == ["Văn phòng HĐND và UBND xã"]
+    assert t["Hội trường, khánh tiết, âm thanh, ánh sáng"].due == date(2026, 3, 20)  # the conference
+    assert t["Tài liệu phục vụ hội nghị"].due == date(2026, 3, 15)
+    assert not any(x.startswith("Đại biểu") for x in t)
+    assert t["Nội dung hội nghị sơ kết"].lead == ["Ban Thường trực Ủy ban MTTQ xã"]
+    assert t["Khen thưởng tại hội nghị"].due == date(2026, 3, 18)
+    assert t["Chuẩn bị giấy khen trước ngày 17/3/2026"].due == date(2026, 3, 17)
+    assert "Công tác tuyên truyền" not in t
+    assert t["Thông báo trên loa truyền thanh trước ngày 25/3/2026"].due == date(2026, 3, 25)
+
+
+def test_bullets_that_explain_an_item_are_its_notes():
+    """Under "…, gồm các nội dung:" bullets without a date or unit of their own are the item's
+    contents; so are bullets of one or two words; a bullet of three words is work of its own."""
+    plan = parse_plan_text("""KẾ HOẠCH CÔNG TÁC NĂM 2026
+I. NHIỆM VỤ
+1. Tổ chức tập huấn nghiệp vụ công tác Mặt trận, gồm các nội dung:
+- Kỹ năng vận động quần chúng
+- Nghiệp vụ giám sát và phản biện xã hội
+- Báo cáo kết quả tập huấn trước ngày 30/6/2026
+2. Chuẩn bị cơ sở vật chất cho hội nghị tổng kết
+- Hội trường
+- Âm thanh
+3. Trang trí cho hội nghị tổng kết
+- Trang trí khánh tiết
+- Âm thanh
+""")
+    t = {x.title: x for x in plan.tasks}
+    training = t["Tổ chức tập huấn nghiệp vụ công tác Mặt trận, gồm các nội dung"]
+    assert "Kỹ năng vận động quần chúng" in training.notes
+    assert "Nghiệp vụ giám sát và phản biện xã hội" in training.notes
+    assert t["Báo cáo kết quả tập huấn trước ngày 30/6/2026"].due == date(2026, 6, 30)
+    assert "Hội trường" in t["Chuẩn bị cơ sở vật chất cho hội nghị tổng kết"].notes
+    assert "Trang trí khánh tiết" in t and "Trang trí cho hội nghị tổng kết" not in t
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("QUÝIV1234.-+:|*\n aăâđêôơưbcdghklmnpqrstvxy()/ngàytháng")), max_size=400))
 def test_arbitrary_text_never_raises(text):
