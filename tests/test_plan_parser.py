@@ -458,6 +458,15 @@ I. NHIỆM VỤ
     assert "Trang trí khánh tiết" in t and "Trang trí cho hội nghị tổng kết" not in t
 
 
+def test_a_step_opened_by_its_span_is_due_at_the_spans_end():
+    plan = parse_plan_text("""KẾ HOẠCH CÔNG TÁC BẦU CỬ NĂM 2026
+I. CÁC BƯỚC THỰC HIỆN
+1. Ngày 01/01 - 08/01: tổ chức hội nghị cử tri tại các thôn
+2. Từ ngày 05/02/2026 - 08/02/2026: xác minh các vụ việc cử tri nêu
+""")
+    assert [t.due for t in plan.tasks] == [date(2026, 1, 8), date(2026, 2, 8)]
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("QUÝIV1234.-+:|*\n aăâđêôơưbcdghklmnpqrstvxy()/ngàytháng")), max_size=400))
 def test_arbitrary_text_never_raises(text):
