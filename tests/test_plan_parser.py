@@ -467,6 +467,28 @@ I. CÁC BƯỚC THỰC HIỆN
     assert [t.due for t in plan.tasks] == [date(2026, 1, 8), date(2026, 2, 8)]
 
 
+def test_task_codes_follow_the_numbering():
+    """Codes come from the numbers as written ("2.1" under "I.2" is "I.2.1"), a bullet takes its
+    place in the list, a period heading its period; a numbered item after bullets is not
+    theirs, and "Bổ sung …" (which folds like "Bộ") names no unit."""
+    plan = parse_plan_text("""KẾ HOẠCH CÔNG TÁC NĂM 2026
+I. NHIỆM VỤ CHUNG
+1. Tuyên truyền Luật Thực hiện dân chủ ở cơ sở
+2. Kiện toàn tổ chức bộ máy
+2.1. Rà soát quy chế làm việc của Ban Chỉ đạo
+2.2. Bổ sung thành viên Ban Chỉ đạo
+2.2.1. Lấy ý kiến các cơ quan về nhân sự
+II. NHIỆM VỤ THEO QUÝ
+Quý II
+- Sơ kết 6 tháng, báo cáo về Ban Chỉ đạo tỉnh trước ngày 20/6/2026
+- Kiểm tra việc thực hiện dân chủ tại các xã trước ngày 30/6/2026
+3. Tổng kết năm trước ngày 15/12/2026
+""")
+    assert [t.code for t in plan.tasks] == ["I.1", "I.2.1", "I.2.2.1", "II.Q2.1", "II.Q2.2", "II.Q2.3"]
+    assert [t.due for t in plan.tasks][-3:] == [date(2026, 6, 20), date(2026, 6, 30), date(2026, 12, 15)]
+    assert all(t.lead == [] for t in plan.tasks)
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("QUÝIV1234.-+:|*\n aăâđêôơưbcdghklmnpqrstvxy()/ngàytháng")), max_size=400))
 def test_arbitrary_text_never_raises(text):

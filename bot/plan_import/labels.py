@@ -83,6 +83,7 @@ UNIT_HEAD = re.compile(
     r"bo|tong cuc|hdnd|hoi dong|thuong vu|truong ban|truong thon|truong khu|to truong|bi thu|chu tich|"
     r"pho chu tich|giam doc|chanh van phong)\b")
 NOT_UNIT = re.compile(r"^(?:ban hanh|bao cao|bao dam|hoi nghi|to chuc|so ket|dai hoi|cac noi dung|cac van ban|"
+                       r"bo (?:sung|tri|nhiem)|"  # "Bổ sung …", "Bố trí …": verbs that fold like "Bộ"
                        r"cac hoat dong|cac chuong trinh|cac ke hoach|cac nhiem vu|cac giai phap|cac bien phap)\b")
 # "Các nội dung hỗ trợ gồm:", "Cụ thể như sau:": a list of what the task above covers
 CONTENT_LIST = re.compile(r"^(?:cac |nhung )?(?:noi dung|cu the|bao gom|gom|trong do)\b.*:$|\b(?:bao gom|gom|nhu sau)\s*:$")

@@ -187,6 +187,9 @@ def outline(paras: list[Para]) -> Para:
         if p.depth_kind not in BULLETS and p.depth_kind != "para":
             while stack[-1].depth_kind == "para":  # a list item never hangs under a plain paragraph
                 stack.pop()
+        if p.depth_kind.startswith("num") or p.depth_kind == "roman":
+            while stack[-1].depth_kind in BULLETS:  # nor a numbered one under a bullet ("- …" then "3. …")
+                stack.pop()
         kinds = [n.depth_kind for n in stack]
         if p.depth_kind == "para":
             while stack[-1].depth_kind == "para" or stack[-1].depth_kind in BULLETS:
