@@ -334,6 +334,9 @@ def test_labels_phases_horizons_and_units_read_the_same_with_or_without_diacriti
     ("Trung tâm Dịch vụ tổng hợp", False),
     ("Hội Cựu chiến binh xã", False),
     ("Sở Văn hóa, Thể thao và Du lịch", False),
+    ("Văn phòng Cơ quan Ủy ban MTTQ xã", False),  # the committee's office
+    ("Thủ trưởng cơ quan Công an huyện", False),  # "cơ quan" is no "quận"
+    ("UBND xã, phường, đặc khu Sở Tài chính", True),  # two cells run together in a real annex
 ])
 def test_units_run_together_are_told_from_one_long_name(name, review):
     assert looks_run_together(name) is review

@@ -186,9 +186,9 @@ _PARENT_HEAD = re.compile(r"(?:cong an|so|ban|uy ban|ubnd|bo chi huy|ban chi huy
 # what a part of a body is named by: "Văn phòng UBND", "Thường trực Ban Chỉ đạo", "Lãnh đạo Sở"
 _CONTAINER = re.compile(r"^(?:van phong|thuong truc|lanh dao|chu tich|pho chu tich|giam doc|pho giam doc|"
                         r"truong|pho truong|thu truong|to giup viec|co quan thuong truc|thanh tra|bo phan|"
-                        r"ban thuong truc|ban thuong vu|thuong vu)$")
+                        r"ban thuong truc|ban thuong vu|thuong vu|(?:van phong )?co quan)$")
 _CONNECTOR_END = re.compile(r"\b(?:cua|thuoc|truc thuoc|tai|voi|va|cung|-)$")
-_PLACE_END = re.compile(rf"\b{_ADMIN}$")
+_PLACE_END = re.compile(rf"(?<!\bco )\b{_ADMIN}$")  # ("cơ quan" is no "quận")
 
 
 def looks_run_together(name: str) -> bool:
