@@ -449,7 +449,7 @@ I. NHIỆM VỤ
 - Hội trường
 - Âm thanh
 3. Trang trí cho hội nghị tổng kết
-- Trang trí khánh tiết
+- Treo băng rôn
 - Âm thanh
 """)
     t = {x.title: x for x in plan.tasks}
@@ -458,7 +458,7 @@ I. NHIỆM VỤ
     assert "Nghiệp vụ giám sát và phản biện xã hội" in training.notes
     assert t["Báo cáo kết quả tập huấn trước ngày 30/6/2026"].due == date(2026, 6, 30)
     assert "Hội trường" in t["Chuẩn bị cơ sở vật chất cho hội nghị tổng kết"].notes
-    assert "Trang trí khánh tiết" in t and "Trang trí cho hội nghị tổng kết" not in t
+    assert "Treo băng rôn" in t and "Trang trí cho hội nghị tổng kết" not in t
 
 
 def test_a_step_opened_by_its_span_is_due_at_the_spans_end():
@@ -490,6 +490,39 @@ Quý II
     assert [t.code for t in plan.tasks] == ["I.1", "I.2.1", "I.2.2.1", "II.Q2.1", "II.Q2.2", "II.Q2.3"]
     assert [t.due for t in plan.tasks][-3:] == [date(2026, 6, 20), date(2026, 6, 30), date(2026, 12, 15)]
     assert all(t.lead == [] for t in plan.tasks)
+
+
+def test_a_bullet_with_its_own_unit_inline_labels_and_a_later_years_quarter():
+    plan = parse_plan_text("""KẾ HOẠCH CÔNG TÁC NĂM 2026
+I. NHIỆM VỤ NĂM 2026
+1. Tổ chức hội nghị tổng kết, gồm các việc:
+- Chuẩn bị báo cáo tổng kết năm
+Chủ trì: Văn phòng HĐND và UBND xã
+- Bố trí hội trường và âm thanh
+2. Rà soát các văn bản quy phạm pháp luật (chủ trì: Phòng Tư pháp; phối hợp: Công an xã; thời gian: trước ngày 30/6/2026)
+II. NHIỆM VỤ QUÝ I NĂM 2027
+1. Tổng kết việc thực hiện kế hoạch
+""")
+    t = {x.title: x for x in plan.tasks}
+    # under "…, gồm các việc:" a bullet with its own "Chủ trì" line is a task; the other is a note
+    assert t["Chuẩn bị báo cáo tổng kết năm"].lead == ["Văn phòng HĐND và UBND xã"]
+    assert "Bố trí hội trường và âm thanh" in t["Tổ chức hội nghị tổng kết, gồm các việc"].notes
+    # labels inside the task's line, in parentheses
+    review = t["Rà soát các văn bản quy phạm pháp luật"]
+    assert (review.lead, review.support, review.due) == (["Phòng Tư pháp"], ["Công an xã"], date(2026, 6, 30))
+    # a heading's quarter of another year
+    assert t["Tổng kết việc thực hiện kế hoạch"].due == date(2027, 3, 31)
+
+
+def test_steps_opened_by_a_date_in_a_plan_that_names_no_year():
+    plan = parse_plan_text("""KẾ HOẠCH CÔNG TÁC BẦU CỬ
+I. CÁC BƯỚC THỰC HIỆN
+1. Ngày 05/02 - 08/02: tổ chức hội nghị cử tri tại các thôn
+2. Ngày 10/02/2027: niêm yết danh sách cử tri tại các thôn
+""")
+    assert plan.year is None
+    assert [(t.due.month, t.due.day) for t in plan.tasks] == [(2, 8), (2, 10)]
+    assert plan.tasks[1].due == date(2027, 2, 10)
 
 
 @settings(max_examples=150, deadline=None)
