@@ -525,6 +525,22 @@ I. CÁC BƯỚC THỰC HIỆN
     assert plan.tasks[1].due == date(2027, 2, 10)
 
 
+def test_a_start_or_a_past_date_is_no_deadline_and_a_trailing_cu_the_is_no_title():
+    plan = parse_plan_text("""KẾ HOẠCH CÔNG TÁC NĂM 2026
+I. NHIỆM VỤ
+1. Vận hành hệ thống một cửa điện tử
+Thời gian: Từ 01/7/2026
+2. Tổ chức tuyên truyền về chuyển đổi số. Cụ thể:
+3. Tổng kết Đề án giai đoạn trước
+Thời gian: Quý IV/2025
+""")
+    assert [(t.title, t.due, t.flags) for t in plan.tasks] == [
+        ("Vận hành hệ thống một cửa điện tử", None, ["no_due_date"]),  # a start, not a deadline
+        ("Tổ chức tuyên truyền về chuyển đổi số.", date(2026, 12, 31), []),
+        ("Tổng kết Đề án giai đoạn trước", None, ["no_due_date"]),  # before the plan's year: not guessed
+    ]
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("QUÝIV1234.-+:|*\n aăâđêôơưbcdghklmnpqrstvxy()/ngàytháng")), max_size=400))
 def test_arbitrary_text_never_raises(text):
