@@ -167,28 +167,43 @@ def _annexed_plan(paras: list[Para], end: int) -> int | None:
     return None
 
 
+_BARE_ROW = re.compile(r"^[^|]+(?:\|[^|]*){2,}$")
+
+
 def _pipe_tables(lines: list[str]) -> list[tuple[int, list[list[str]]]]:
     """Tables in text: markdown rows ("| a | b |"), or cells as runs of lines between lone
-    "|" lines with two lone "|" in a row ending a table row (how web pages copy tables).
-    A blank line ends a table."""
+    "|" lines with two lone "|" in a row ending a table row (how web pages copy tables),
+    or one row a line with its cells between "|" and no outer pipes ("1 | Nhiệm vụ | Sở X |
+    2025", how legal-text sites copy an annexed table), rows apart by blank lines. A blank
+    line ends the first two kinds; any other line ends the third."""
     tables: list[tuple[int, list[list[str]]]] = []
     rows: list[list[str]] = []
     row: list[str] = []
     cell: list[str] = []
-    start, inside, last_pipe = 0, False, False
+    start, inside, last_pipe, bare = 0, False, False, False
 
     def flush() -> None:
-        nonlocal rows, row, cell, inside
+        nonlocal rows, row, cell, inside, bare
         if cell:
             row.append(" ".join(cell).strip())
         if row:
             rows.append(row)
         if rows:
             tables.append((start, rows))
-        rows, row, cell, inside = [], [], [], False
+        rows, row, cell, inside, bare = [], [], [], False, False
 
     for i, raw in enumerate(lines, 1):
         s = raw.strip()
+        if _BARE_ROW.match(s) and (bare or not inside):  # "a | b | c": a row of three cells or more
+            if not bare:
+                flush()
+                start, bare = i, True
+            rows.append([clean_line(c) for c in s.split("|")])
+            continue
+        if bare:
+            if not s:
+                continue  # such rows are apart by blank lines
+            flush()
         if s.startswith("|") and s.endswith("|") and s.count("|") >= 3:  # a markdown row
             if not re.fullmatch(r"[|:\-\s]+", s):
                 if not rows:

@@ -27,7 +27,10 @@ class ParsedTask:
     support: list[str] = field(default_factory=list)
     line: int = 0
     notes: str = ""
-    flags: list[str] = field(default_factory=list)  # e.g. "no_due_date", "open_ended"
+    flags: list[str] = field(default_factory=list)  # e.g. "no_due_date", "open_ended", "unit_review"
+    # unit names that look like two units run together without a comma ("unit_review"): kept as
+    # written, for the secretariat to split in the preview
+    review_units: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         d = asdict(self)

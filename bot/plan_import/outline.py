@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from bot.plan_import.labels import label_of
+from bot.plan_import.labels import label_of, labels_of
 from bot.plan_import.periods import is_period_heading, is_phase_heading
 from bot.plan_import.units import fold
 
@@ -166,15 +166,15 @@ def outline(paras: list[Para]) -> Para:
     stack: list[Para] = [root]
     for p in paras:
         # "a) Nhiệm vụ: …  b) Cơ quan thực hiện: …  c) Thời gian thực hiện: …": one task's labels
-        lab = label_of(p.text) if p.kind in BULLETS or p.kind in ("para", "alpha", "paren") else None
-        if lab:
+        labs = labels_of(p.text) if p.kind in BULLETS or p.kind in ("para", "alpha", "paren") else []
+        if labs:
             # a "- Chủ trì: …" line after "+" sub-bullets belongs to the item above the "-" level
             if p.kind in BULLETS and any(n.depth_kind == p.kind for n in stack):
                 while stack[-1].depth_kind != p.kind:
                     stack.pop()
                 stack.pop()
             p.kind = "label"
-            stack[-1].labels.append(lab)
+            stack[-1].labels.extend(labs)
             continue
         if p.kind == "num":
             p.depth_kind = f"num{p.marker.count('.') + 1}"
@@ -186,6 +186,9 @@ def outline(paras: list[Para]) -> Para:
             p.depth_kind = p.kind
         if p.depth_kind not in BULLETS and p.depth_kind != "para":
             while stack[-1].depth_kind == "para":  # a list item never hangs under a plain paragraph
+                stack.pop()
+        if p.depth_kind.startswith("num") or p.depth_kind == "roman":
+            while stack[-1].depth_kind in BULLETS:  # nor a numbered one under a bullet ("- …" then "3. …")
                 stack.pop()
         kinds = [n.depth_kind for n in stack]
         if p.depth_kind == "para":

@@ -26,7 +26,7 @@ from bot.plan_import.labels import (CONTENT_LIST, INLINE, NOT_UNIT, UNIT_HEAD, V
 from bot.plan_import.model import ParsedPlan, ParsedTask
 from bot.plan_import.outline import BULLETS, Para, outline, paragraphs
 from bot.plan_import.periods import is_period_heading, is_phase_heading, period_of
-from bot.plan_import.units import fold
+from bot.plan_import.units import fold, looks_run_together
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,8 @@ _TCTH = re.compile(r"^to chuc thuc hien\b")
 _EXHORTATION = re.compile(r"\b(?:yeu cau|de nghi)\b.*\bnghiem tuc\b|\bnghiem tuc (?:trien khai|thuc hien)")
 _DAY = re.compile(r"\b\d{1,2}\s*[/.-]\s*\d{1,2}\b|\b(?:ngay|thang)\s+\d{1,2}\b")
 _RANGE_END = re.compile(r"\s[-–—]\s*|[-–—]\s(?=\S)|(?<=\S)[-–—](?=\s*(?:quy|thang|nam|ngay)\b)|\b(?:den|toi)\b")
+# "(trung hạn đến năm 2030)" beside a deadline: the horizon of the work, not its deadline
+_HORIZON = re.compile(r"\b(?:trung han|dai han|dinh huong|tam nhin)\b")
 _TASK_HEADING = re.compile(r"^(?:nhiem vu|noi dung|cac nhiem vu|giai phap|cong viec|chuong trinh|thoi gian thuc hien)")
 _PREAMBLE = re.compile(r"^(?:can cu|thuc hien|theo|tren co so|de\s|nham\s|ban chi dao .* (?:xay dung|ban hanh)|kinh gui)")
 
@@ -201,9 +203,11 @@ class _Reader:
             return False
         if c.text[:1].islower() or CONTENT_LIST.search(fold(c.text)):
             return True
-        if parent.text.rstrip().endswith(":") and not self._own_weight(c):
+        # (a paragraph's text is stripped: rstrip/lstrip are the same here)
+        if parent.text.rstrip().endswith(":") and not self._own_weight(c):  # pragma: no mutate - see above
             return True
-        if c.kind == "para" and parent.kind != "para" and not self._is_heading(parent):
+        # (the outline never hangs a paragraph under a paragraph: the "para" test only documents it)
+        if c.kind == "para" and parent.kind != "para" and not self._is_heading(parent):  # pragma: no mutate
             return True  # a plain paragraph under an item explains it
         return len(c.text.split()) < 3
 
@@ -347,6 +351,7 @@ class _Reader:
                 flags.append("no_due_date")  # "Từ 01/7/2025": a start, not a deadline
                 return None
             base = start or date.today()
+            v = re.sub(r"\([^()]*\)", lambda m: " " if _HORIZON.search(fold(m[0])) else m[0], v)
             d = _range_end(v, base) or parse_deadline(v, base)
             if d and (not start or d >= start):
                 return d
@@ -402,7 +407,8 @@ def _range_end(value: str, base: date) -> date | None:
     tail = value[len(value) - len(parts[-1]):]
     end = parse_deadline(tail, base)
     start = parse_deadline(value[:len(parts[0])], base)
-    if end and start and end >= start:
+    # (when the span is one day, the caller's whole-value reading gives that same day: ">" is alike)
+    if end and start and end >= start:  # pragma: no mutate - see above
         return end
     return None
 
@@ -433,6 +439,10 @@ def _parse(text: str, today: date | None) -> ParsedPlan:
         reader.read(root, _Ctx())
         reader.read_duties()
     tasks = [t for t in reader.tasks if len(t.title) >= 8 and re.search(r"[^\W\d_]{2}", t.title)]
+    for t in tasks:
+        t.review_units = [u for u in t.lead + t.support if looks_run_together(u)]
+        if t.review_units:
+            t.flags.append("unit_review")
     warnings = []
     undated = [t.code for t in tasks if t.due is None]
     if undated:

@@ -20,8 +20,14 @@ _PERIOD_HEADING = re.compile(
     r"nua (?:dau|cuoi) nam)(?:\s*(?:nam\s*)?[/-]?\s*20\d\d)?\s*[:.]?$")
 
 
+# a day's date ("ngày 05 tháng 5 năm 2022", "05/5/2022") names a day, often a cited document's,
+# never a period: "… NGHỊ QUYẾT SỐ 15-NQ/TW NGÀY 05 THÁNG 5 NĂM 2022" is no "Tháng 5" heading
+_DAY_DATE = re.compile(r"\bngay\s+\d{1,2}\s*(?:thang\s+|[/.-]\s*)\d{1,2}(?:\s*(?:nam\s+|[/.-]\s*)\d{2,4})?"
+                       r"|\b\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{2,4}\b")
+
+
 def period_of(text: str) -> str | None:
-    f = fold(text)
+    f = _DAY_DATE.sub(" ", fold(text))
     for pat, build in _PERIODS:
         m = pat.search(f)
         if m:

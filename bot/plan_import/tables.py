@@ -221,6 +221,9 @@ def cell_date(value: object, ref: date) -> date | None:
                 return date(*(int(m.group(i)) for i in order))
             except ValueError:
                 return None
+    year = re.fullmatch(r"(?:năm\s+)?(20\d\d)", text, re.IGNORECASE)
+    if year:  # "2023" in a deadline column: within that year
+        return date(int(year[1]), 12, 31)
     if isinstance(value, (int, float)):
         return None  # a bare number is not a deadline
     from bot.deadlines import parse_deadline
@@ -303,7 +306,8 @@ def read_rows(rows: list[list], today: date | None = None, *, header: Header | N
             continue  # empty, or a "(1) (2) (3)" numbering row
         code = _code_text(get(row, "code"))
         lead_v, support_v, due_v = get(row, "lead"), get(row, "support"), get(row, "due")
-        if not any(cell_text(v) for v in (lead_v, support_v, due_v)) and _is_section(code, content):
+        if (not any(cell_text(v) for v in (lead_v, support_v, due_v)) or _spans_row(row, col)) and _is_section(
+                code, content):
             section = code if code else ""
             section_period = period_in(content)
             continue
@@ -377,6 +381,13 @@ def period_in(text: str) -> str | None:
     if m and 1 <= int(m.group(1)) <= 12:
         return f"M{int(m.group(1)):02d}"
     return None
+
+
+def _spans_row(row: list, col: dict[str, int]) -> bool:
+    """A cell merged across the row, copied into every column ("I | Công tác X | Công tác X |
+    Công tác X"): a heading row, its text is no unit and no deadline."""
+    texts = {cell_text(c) for i, c in enumerate(row) if i != col.get("code") and cell_text(c)}
+    return len(texts) == 1
 
 
 def _is_section(code: str, content: str) -> bool:

@@ -96,12 +96,14 @@ def _protect(text: str) -> tuple[str, dict[str, str]]:
     return out, keep
 
 
+# ("xã hội" is society, not a commune: "Phòng Văn hóa - Xã hội" is one unit; "mọi" starts a
+# group of bodies, "môi trường" does not: "Bộ Tài nguyên và Môi trường" is one)
 _HEAD = re.compile(
-    r"^(?:cac|nhung|moi|so|ban|phong|uy ban|ubnd|hdnd|van phong|to|dang uy|dang doan|dang bo|chi bo|cong an|bo|cuc|"
+    r"^(?:cac|nhung|moi(?! truong)|so|ban|phong|uy ban|ubnd|hdnd|van phong|to|dang uy|dang doan|dang bo|chi bo|cong an|bo|cuc|"
     r"chi cuc|tong cuc|trung tam|mat tran|mttq|uy ban mttq|thuong truc|thuong vu|thanh doan|huyen doan|tinh doan|"
     r"doan|lien doan|hoi|bao|dai|vien|kho bac|ngan hang|benh vien|truong|quan uy|huyen uy|thanh uy|tinh uy|thi uy|"
     r"cap uy|thanh vien|toa an|thanh tra|ban chi dao|bcd|bch|bchq|btv|chinh quyen|lanh dao|chu tich|pho chu tich|"
-    r"giam doc|thu truong|nguoi dung dau|cong ty|tong cong ty|doanh nghiep|hop tac xa|huyen|quan|xa|phuong|tinh|"
+    r"giam doc|thu truong|nguoi dung dau|cong ty|tong cong ty|doanh nghiep|hop tac xa|huyen|quan|xa(?! hoi)|phuong|tinh|"
     r"thanh pho|thi xa|thi tran|khoi|ky|cong doan|co quan|don vi|dia phuong|to chuc|bo chi huy|vp|ttyt|mt)\b")
 
 
@@ -171,6 +173,40 @@ def split_units(text: str) -> list[str]:
             if name and re.search(r"[^\W\d_]", name) and name not in out:
                 out.append(name)
     return out
+
+
+# Two units run together without a comma ("Trung tâm Dịch vụ tổng hợp Đoàn Thanh niên xã"): a
+# capitalised unit head inside a name. Bodies that never name another body's part start a new
+# unit wherever they are; a parent body ("Công an", "UBND", "Ban") does so only after a name
+# ending in its place ("… xã Công an xã"), since "Phòng PC06 Công an tỉnh" is one unit.
+_CHILD_HEAD = re.compile(r"(?:doan thanh nien|doan tn|huyen doan|tinh doan|hoi (?:nong dan|phu nu|lien hiep|"
+                         r"cuu chien binh|chu thap do|nguoi cao tuoi|khuyen hoc)|trung tam|phong|kho bac|"
+                         r"benh vien|van phong)\b")
+_PARENT_HEAD = re.compile(r"(?:cong an|so|ban|uy ban|ubnd|bo chi huy|ban chi huy)\b")
+# what a part of a body is named by: "Văn phòng UBND", "Thường trực Ban Chỉ đạo", "Lãnh đạo Sở"
+_CONTAINER = re.compile(r"^(?:van phong|thuong truc|lanh dao|chu tich|pho chu tich|giam doc|pho giam doc|"
+                        r"truong|pho truong|thu truong|to giup viec|co quan thuong truc|thanh tra|bo phan|"
+                        r"ban thuong truc|ban thuong vu|thuong vu|(?:van phong )?co quan)$")
+_CONNECTOR_END = re.compile(r"\b(?:cua|thuoc|truc thuoc|tai|voi|va|cung|-)$")
+_PLACE_END = re.compile(rf"(?<!\bco )\b{_ADMIN}$")  # ("cơ quan" is no "quận")
+
+
+def looks_run_together(name: str) -> bool:
+    """Whether a unit name looks like two units written without a comma between them."""
+    words = name.split()
+    for i in range(1, len(words)):
+        if not words[i][:1].isupper():
+            continue
+        rest = fold(" ".join(words[i:]))
+        child, parent = _CHILD_HEAD.match(rest), _PARENT_HEAD.match(rest)
+        if not (child or parent):
+            continue
+        before = fold(" ".join(words[:i])).strip(" ,")
+        if not _HEAD.match(before) or _CONTAINER.match(before) or _CONNECTOR_END.search(before):
+            continue
+        if child or _PLACE_END.search(before):
+            return True
+    return False
 
 
 def _restore(s: str, keep: dict[str, str]) -> str:
