@@ -552,3 +552,13 @@ def test_arbitrary_text_never_raises(text):
 @given(st.text(max_size=300))
 def test_arbitrary_unicode_never_raises(text):
     parse_plan_text(text)
+
+
+def test_the_title_keeps_its_capitals():
+    text = ("ỦY BAN NHÂN DÂN\nTỈNH LAI CHÂU\n\nKẾ HOẠCH\nTriển khai Luật Tiêu chuẩn tại tỉnh Lai Châu năm 2025\n\n"
+            "1. Tập huấn cán bộ, hoàn thành trước ngày 30/6/2025\n")
+    plan = parse_plan_text(text, today=date(2025, 3, 1))
+    assert plan.title == "KẾ HOẠCH Triển khai Luật Tiêu chuẩn tại tỉnh Lai Châu năm 2025"
+    caps = parse_plan_text("KẾ HOẠCH CÔNG TÁC CỦA BAN DÂN VẬN HUYỆN NĂM 2025\n\n1. Tập huấn cán bộ\n",
+                           today=date(2025, 3, 1))
+    assert caps.title == "KẾ HOẠCH CÔNG TÁC CỦA BAN DÂN VẬN HUYỆN NĂM 2025" and caps.year == 2025

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date
 
 from bot.plan_import.model import ParsedTask
-from bot.plan_import.outline import Para, clean_line, is_caps
+from bot.plan_import.outline import Para, clean_line
 from bot.plan_import.tables import read_rows
 from bot.plan_import.units import fold
 
@@ -58,14 +58,7 @@ def _letterhead(paras: list[Para]) -> list[str]:
 def title_and_year(paras: list[Para]) -> tuple[str, int | None]:
     a, b = _title_span(paras)
     title = " ".join(p.text for p in paras[a:b])
-    m = _DOC_TYPE.match(fold(title))
-    if m:
-        # "CHƯƠNG TRÌNH Công tác …" / "KẾ HOẠCH TRIỂN KHAI …" -> "Chương trình công tác …"
-        words = title.split()
-        n_type = len(m.group(0).split())
-        rest = " ".join(words[n_type:])
-        rest = rest.lower() if is_caps(rest) else rest[:1].lower() + rest[1:]
-        title = (" ".join(words[:n_type]).capitalize() + " " + rest).strip()
+    # the title as the document writes it: "KẾ HOẠCH … TỈNH LAI CHÂU" keeps its capitals
     year = None
     issued = issue_date(paras)
     issued = issued[0] if issued else None
