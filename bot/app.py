@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 
+from sqlalchemy import select
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
 from telegram.request import HTTPXRequest
@@ -12,19 +12,16 @@ from telegram.request import HTTPXRequest
 from bot.context import AppContext
 from bot.inbox import Inbox
 from bot.telegram_inbox import InboxApplication, InboxQueue
+from handlers import checkin, fallback, joining, plan_import, secretariat
 from handlers.common import DondocContext, commands_for_role, register_common
+from handlers.reminder_jobs import register_reminder_jobs
+from storage.models import Member
 
 log = logging.getLogger(__name__)
 
 # One module per user journey; each exposes `register(application)`. Order matters only
 # inside a group: the gate runs first (group -1), the catch-alls last.
-HANDLER_MODULES = (
-    "handlers.joining",
-    "handlers.plan_import",
-    "handlers.secretariat",
-    "handlers.checkin",
-    "handlers.fallback",
-)
+HANDLER_MODULES = (joining, plan_import, secretariat, checkin, fallback)
 
 
 def build_application(
@@ -64,21 +61,10 @@ def build_application(
     app = builder.build()
     app.bot_data["ctx"] = ctx
     register_common(app)
-    for name in HANDLER_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+    for module in HANDLER_MODULES:
         module.register(app)
     if jobs:
-        try:
-            from handlers.reminder_jobs import register_reminder_jobs
-        except ModuleNotFoundError:
-            pass
-        else:
-            register_reminder_jobs(app, ctx, build_delivery_bot(app))
+        register_reminder_jobs(app, ctx, build_delivery_bot(app))
     return app
 
 
@@ -114,8 +100,6 @@ async def _post_shutdown(app: Application) -> None:
 
 async def set_command_menus(app: Application) -> None:
     """Each person's menu shows only what their role may use (setMyCommands per chat)."""
-    from storage.models import Member
-    from sqlalchemy import select
 
     ctx: AppContext = app.bot_data["ctx"]
     bot = app.bot

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from bot import texts
 from bot.messenger import DeliveryError, Messenger
+from bot.reminders.pacing import send_with_retry
 from bot.reminders.policy import ReminderPolicy, is_working_day
 from storage import reminder_queries as q
 from storage import report_queries as rq
@@ -68,8 +69,6 @@ async def build_digest(session, today: date) -> str:
 async def send_digests(ctx, messenger: Messenger, *, now: datetime | None = None, force: bool = False) -> int:
     """Send today's digest to each secretariat member who has not had it; returns how many
     were sent. Does nothing before the reminder hour or on a day off (unless ``force``)."""
-    from bot.reminders.scanner import send_with_retry
-
     now = now or ctx.clock.now()
     policy = ReminderPolicy.from_settings(ctx.settings)
     local = now.astimezone(policy.tz)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.plan_import.model import ParsedPlan, ParsedTask
 from bot.plan_import.readers import UNREAD_PREFIX
 from bot.plan_import.units import unit_key
+from bot.reminders.schedule import reschedule_assignment
 from bot.services.directory import ensure_unit, resolve_units
 from storage.models import Assignment, Plan, Task, Unit, utcnow
 
@@ -255,7 +256,5 @@ async def _sync_assignments(session, task: Task, pt: ParsedTask, resolved: dict[
 async def _reschedule(session, assignments: list[Assignment], today: date, policy) -> None:
     if policy is None:
         return
-    from bot.reminders.schedule import reschedule_assignment
-
     for a in assignments:
         await reschedule_assignment(session, a, policy, today)
