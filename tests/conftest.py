@@ -118,3 +118,11 @@ async def harness(ctx, sandbox):
     await h.start()
     yield h
     await h.stop()
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """Bytes parameters (made-up files, some with a timestamp inside) get a short stable id, so
+    every test worker collects the same names."""
+    if isinstance(val, (bytes, bytearray)):
+        return f"{argname}-{len(val)}-bytes"
+    return None

@@ -101,7 +101,7 @@ def _scanned_pdf() -> bytes:
     (_scanned_pdf(), "ban_quet.pdf", "bản quét"),
     (b"%PDF-1.4\n" + b"0" * 100, "hong.pdf", "không phải là tệp PDF thật"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "cu.doc", "lưu thành .docx"),
-])
+], ids=["scanned", "broken", "old-word"])
 def test_files_without_readable_text_say_what_to_send(data, name, words):
     with pytest.raises(PlanReadError) as exc:
         read_plan(data, name)

@@ -63,7 +63,7 @@ def _config(modules: list[str], tests: list[str]) -> str:
         f"also_copy = {toml_list(ALSO_COPIED)}\n"
         f"only_mutate = {toml_list(modules)}\n"
         f"pytest_add_cli_args_test_selection = {toml_list(tests)}\n"
-        f"pytest_add_cli_args = {toml_list(['-p', 'no:cacheprovider', '-x', '-q', '-m', 'not browser'])}\n"
+        f"pytest_add_cli_args = {toml_list(['-p', 'no:cacheprovider', '-n', '0', '-x', '-q', '-m', 'not browser'])}\n"
     )
 
 
