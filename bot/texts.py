@@ -100,6 +100,9 @@ def plan_preview_text(pv) -> str:
         if pv.unknown_units:
             lines.append(f"• {len(pv.unknown_units)} đơn vị chưa có trong danh bạ (sẽ được tạo mới): "
                          + "; ".join(pv.unknown_units[:15]) + (" …" if len(pv.unknown_units) > 15 else ""))
+        for unit, codes in pv.review_units.items():
+            lines.append(f"• \"{unit}\" ({_codes(codes)}) có thể là hai đơn vị viết liền, thiếu dấu phẩy: "
+                         "sửa trong bảng tính nếu cần tách.")
         for part in pv.unread:
             lines.append(f"• {part}")
         lines.append("")
@@ -177,6 +180,7 @@ READ_TOO_MUCH_MEMORY = ("tệp cần quá nhiều bộ nhớ để đọc (hơn 
 READ_PART_PREFIX = "Không đọc được:"
 READ_PART_IMAGES = READ_PART_PREFIX + " {n} hình ảnh lớn trong tài liệu (chữ trong ảnh không đọc được)."
 READ_PART_PDF_PAGES = READ_PART_PREFIX + " trang {pages} của tệp PDF là ảnh quét, không có chữ."
+READ_PART_FRAGMENTS = READ_PART_PREFIX + " {n} dòng đánh số không ghi việc gì ({lines}), không nhập thành nhiệm vụ."
 READ_BUSY = "Bot đang đọc một tệp kế hoạch khác của bạn. Hãy đợi kết quả rồi gửi tiếp."
 
 

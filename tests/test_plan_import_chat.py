@@ -229,3 +229,15 @@ async def test_parts_of_the_document_not_read_are_named_first(harness, ctx):
     assert "⚠️ Cần xem trước khi nhập:" in preview
     assert "• Không đọc được: 1 hình ảnh lớn trong tài liệu" in preview
     assert preview.index("Không đọc được") < preview.index("Theo thời hạn")
+
+
+async def test_the_preview_names_units_written_together_and_numbered_lines_left_out(harness, ctx):
+    lan = await harness.person(1001, "Chị Lan", role="secretariat")
+    text = ("KẾ HOẠCH CÔNG TÁC NĂM 2025\n\nQUÝ I\n\n1. Rà soát danh sách hộ nghèo\n\n"
+            "- Chủ trì: Ban Chỉ huy Quân sự xã Công an xã\n\n2. x\n\n3. Việc ba\n\n- Chủ trì: Văn phòng\n")
+    preview = (await harness.send_file(lan, "kh.txt", text.encode()))["text"]
+    attention = preview[preview.index("⚠️ Cần xem trước khi nhập:"):preview.index("Theo thời hạn")]
+    assert '• "Ban Chỉ huy Quân sự xã Công an xã" (Q1.1) có thể là hai đơn vị viết liền' in attention
+    assert "• Không đọc được: 1 dòng đánh số không ghi việc gì («x»)" in attention
+    assert "Số nhiệm vụ: 2" in preview and "Việc ba" in preview
+    assert await count(ctx, Task) == 0  # nothing is saved before the confirmation

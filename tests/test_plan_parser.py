@@ -562,3 +562,14 @@ def test_the_title_keeps_its_capitals():
     caps = parse_plan_text("KẾ HOẠCH CÔNG TÁC CỦA BAN DÂN VẬN HUYỆN NĂM 2025\n\n1. Tập huấn cán bộ\n",
                            today=date(2025, 3, 1))
     assert caps.title == "KẾ HOẠCH CÔNG TÁC CỦA BAN DÂN VẬN HUYỆN NĂM 2025" and caps.year == 2025
+
+
+def test_short_task_titles_are_kept_and_numbered_fragments_are_named_in_a_warning():
+    """A two-word task ("Việc ba", "Sơ kết") is a task like any other, under any quarter; a
+    numbered line with no words is not one, and the preview says which were left out."""
+    plan = parse_plan_text("KẾ HOẠCH NĂM 2025\nQUÝ I\n1. Việc một\n2. Việc hai\n3. x\n"
+                           "QUÝ II\n1. Việc ba\n2. Sơ kết\n")
+    assert [(t.code, t.title, t.due) for t in plan.tasks] == [
+        ("Q1.1", "Việc một", date(2025, 3, 31)), ("Q1.2", "Việc hai", date(2025, 3, 31)),
+        ("Q2.1", "Việc ba", date(2025, 6, 30)), ("Q2.2", "Sơ kết", date(2025, 6, 30))]
+    assert any("«x»" in w for w in plan.warnings)

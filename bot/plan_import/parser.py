@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from bot import texts
 from bot.deadlines import find_deadline, is_open_ended, parse_deadline, parse_recurrence, period_end
 from bot.plan_import.document import STOP, body, event_end, issue_date, tasks_in_tables, title_and_year
 from bot.plan_import.labels import (CONTENT_LIST, INLINE, NOT_UNIT, UNIT_HEAD, VERBS, assigned_units, label_of,
@@ -438,7 +439,8 @@ def _parse(text: str, today: date | None) -> ParsedPlan:
         reader = _Reader(year, event_end(title, root, issued[1] if issued else None, year))
         reader.read(root, _Ctx())
         reader.read_duties()
-    tasks = [t for t in reader.tasks if len(t.title) >= 8 and re.search(r"[^\W\d_]{2}", t.title)]
+    tasks = [t for t in reader.tasks if _worded(t.title)]
+    fragments = [t.title for t in reader.tasks if not _worded(t.title)]
     for t in tasks:
         t.review_units = [u for u in t.lead + t.support if looks_run_together(u)]
         if t.review_units:
@@ -447,5 +449,15 @@ def _parse(text: str, today: date | None) -> ParsedPlan:
     undated = [t.code for t in tasks if t.due is None]
     if undated:
         warnings.append(f"{len(undated)} nhiệm vụ không có hạn hoàn thành: {', '.join(undated[:10])}")
+    if fragments:
+        warnings.append(texts.READ_PART_FRAGMENTS.format(
+            n=len(fragments), lines="; ".join(f"«{f[:30]}»" for f in fragments[:5])))
     return ParsedPlan(title=title or "Kế hoạch", year=year, tasks=tasks, warnings=warnings)
+
+
+def _worded(title: str) -> bool:
+    """A task says what to do in words: two words ("Việc ba", "Sơ kết"), or one long one; a
+    numbered fragment ("a)", "1.2", "x") does not."""
+    words = re.findall(r"[^\W\d_]{2,}", title)
+    return len(words) >= 2 or (len(words) == 1 and len(title) >= 8)
 

@@ -77,12 +77,13 @@ class PlanPreview:
     no_lead: list[str]  # codes of tasks without a lead unit
     default_lead: dict[str, list[str]]  # unit given by default → codes it was given for
     unread: list[str]  # parts of the document that could not be read
+    review_units: dict[str, list[str]]  # a unit name that may be two run together → codes naming it
     first_tasks: list[ParsedTask]
     updates_plan_id: int | None = None
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.no_lead or self.no_due or self.unknown_units or self.unread)
+        return bool(self.no_lead or self.no_due or self.unknown_units or self.unread or self.review_units)
 
 
 async def preview_plan(session: AsyncSession, parsed: ParsedPlan, first: int = 5) -> PlanPreview:
@@ -92,10 +93,13 @@ async def preview_plan(session: AsyncSession, parsed: ParsedPlan, first: int = 5
     periods = Counter(period_label(t) for t in parsed.tasks)
     existing = await find_existing_plan(session, parsed)
     defaults: dict[str, list[str]] = {}
+    review: dict[str, list[str]] = {}
     for t in parsed.tasks:
         if DEFAULT_LEAD_FLAG in t.flags:
             for u in t.lead:
                 defaults.setdefault(u, []).append(t.code)
+        for u in t.review_units:
+            review.setdefault(u, []).append(t.code)
     return PlanPreview(
         title=parsed.title,
         year=parsed.year,
@@ -107,6 +111,7 @@ async def preview_plan(session: AsyncSession, parsed: ParsedPlan, first: int = 5
         no_lead=[t.code for t in parsed.tasks if not t.lead],
         default_lead=defaults,
         unread=[w for w in parsed.warnings if w.startswith(UNREAD_PREFIX)],
+        review_units=review,
         first_tasks=parsed.tasks[:first],
         updates_plan_id=existing.id if existing else None,
     )
