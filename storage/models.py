@@ -47,7 +47,8 @@ class UTCDateTime(TypeDecorator):
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+        # a driver may answer in the session's TimeZone (psycopg on a server set to Asia/Ho_Chi_Minh: +07)
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 class Base(AsyncAttrs, DeclarativeBase):

@@ -1,9 +1,9 @@
 """Storage round trips on every configured backend."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from storage.models import Assignment, Member, Plan, ReminderLog, Task, Unit
@@ -30,8 +30,12 @@ async def test_timestamps_come_back_as_aware_utc(ctx):
         s.add(Member(user_id=1, chat_id=1, full_name="A", unreachable_since=when))
         await s.commit()
     async with ctx.sessions() as s:
+        if ctx.engine.dialect.name == "postgresql":  # a server whose TimeZone is Vietnam's answers in +07
+            await s.execute(text("SET TIME ZONE 'Asia/Ho_Chi_Minh'"))
         m = (await s.execute(select(Member))).scalar_one()
-        assert m.unreachable_since == when
+        assert m.unreachable_since == when  # the same instant…
+        assert m.unreachable_since.utcoffset() == timedelta(0)  # …in UTC, as every caller expects
+        assert m.unreachable_since.isoformat() == "2023-03-01T01:00:00+00:00"
 
 
 async def test_reminder_log_refuses_a_second_claim(ctx):
