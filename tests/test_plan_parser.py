@@ -573,3 +573,65 @@ def test_short_task_titles_are_kept_and_numbered_fragments_are_named_in_a_warnin
         ("Q1.1", "Việc một", date(2025, 3, 31)), ("Q1.2", "Việc hai", date(2025, 3, 31)),
         ("Q2.1", "Việc ba", date(2025, 6, 30)), ("Q2.2", "Sơ kết", date(2025, 6, 30))]
     assert any("«x»" in w for w in plan.warnings)
+
+
+def test_a_page_that_marks_its_items_with_a_star_stuck_to_the_word():
+    """"*Chậm nhất 7.2.2021: …" lines, a paragraph of details after some, under an opening
+    paragraph and no heading: each starred line is a task, the details are its notes, the year
+    is the one its dates name."""
+    plan = parse_plan_text("""Hội đồng bầu cử đã ban hành Kế hoạch, nêu rõ các mốc thời gian.
+
+*Chậm nhất 7.2.2021: Thành lập Ủy ban bầu cử các cấp
+
+Ủy ban bầu cử cấp tỉnh có từ 21 - 31 thành viên.
+
+*Chậm nhất 17.2.2021: Hội nghị hiệp thương lần thứ nhất
+
+*Danh sách đơn vị bầu cử được công bố rộng rãi
+""")
+    assert plan.year == 2021
+    assert [(t.title, t.due) for t in plan.tasks] == [
+        ("Chậm nhất 7.2.2021: Thành lập Ủy ban bầu cử các cấp", date(2021, 2, 7)),
+        ("Chậm nhất 17.2.2021: Hội nghị hiệp thương lần thứ nhất", date(2021, 2, 17)),
+    ]  # an undated line naming no unit, under the opening paragraph: its list, not a task
+    assert "21 - 31 thành viên" in plan.tasks[0].notes
+
+
+def test_a_star_is_emphasis_when_the_page_also_closes_one():
+    plan = parse_plan_text("""KẾ HOẠCH CÔNG TÁC NĂM 2021
+I. NHIỆM VỤ
+*Chậm nhất 7.2.2021: Thành lập Ủy ban bầu cử các cấp
+1. Tổ chức hội nghị *quan trọng* của huyện
+""")
+    # the starred line is a plain paragraph between the heading and its items, not a bullet item
+    assert [t.title for t in plan.tasks] == ["Tổ chức hội nghị quan trọng của huyện"]
+
+
+def test_items_numbered_with_a_hyphen_and_an_association_that_coordinates():
+    """Web pages number "1- …"; "1-4" is a range, not a marker. "Phối hợp với Hội <Tên riêng>":
+    an association coordinates; "hội nghị" is an event."""
+    plan = parse_plan_text("""CÔNG TÁC QUÝ II-2021 CỦA BAN TUYÊN TRUYỀN
+Ban Tuyên truyền thông báo kế hoạch hoạt động Quý II, như sau:
+1-    Phối hợp với Hội Nữ Chiến sĩ Trường Sơn tổ chức cuộc vận động viết. Nhận bài đến hết 31-7-2021.
+2-    Phối hợp với hội nghị tổ chức tuyên truyền trong hội viên.
+3-4 cuộc giao lưu được tổ chức trong tháng 5/2021.
+""")
+    assert plan.year == 2021
+    assert [(t.code[-1], t.title[:16], t.due, t.support) for t in plan.tasks] == [
+        ("1", "Phối hợp với Hội", date(2021, 7, 31), ["Hội Nữ Chiến sĩ Trường Sơn"]),
+        ("2", "Phối hợp với hội", date(2021, 6, 30), []),
+    ]  # the lead-in "…, như sau:" is no task; "3-4 cuộc …" is no third item
+
+
+def test_one_dated_line_alone_gives_no_year_two_give_it():
+    one = parse_plan_text("""KẾ HOẠCH TUYÊN TRUYỀN
+I. NHIỆM VỤ
+1. Treo băng rôn tại trụ sở trước 10/02/2021
+2. Đăng tin trên trang thông tin điện tử
+""")
+    two = parse_plan_text("""KẾ HOẠCH TUYÊN TRUYỀN
+I. NHIỆM VỤ
+1. Treo băng rôn tại trụ sở trước 10/02/2021
+2. Đăng tin trên trang thông tin điện tử trong tháng 3/2021
+""")
+    assert (one.year, two.year) == (None, 2021)

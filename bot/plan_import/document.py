@@ -55,6 +55,10 @@ def _letterhead(paras: list[Para]) -> list[str]:
     return [f"{a} {b}" for a, b in zip(texts, [*texts[1:], ""])]
 
 
+_YEAR_IN_TEXT = re.compile(
+    r"(?:\b\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*|\b(?:thang\s+\d{1,2}|quy\s+[ivx1-4]+)\s*[/-]\s*)(20\d\d)\b")
+
+
 def title_and_year(paras: list[Para]) -> tuple[str, int | None]:
     a, b = _title_span(paras)
     title = " ".join(p.text for p in paras[a:b])
@@ -78,6 +82,12 @@ def title_and_year(paras: list[Para]) -> tuple[str, int | None]:
     if year is None:
         years = Counter(int(y) for p in paras for y in re.findall(r"\bnăm\s+(20\d\d)\b", p.text))
         if years:
+            year = years.most_common(1)[0][0]
+    if year is None:
+        # no "năm …" anywhere: the year its dates name ("31-7-2021", "tháng 4/2021", "quý II/2021"),
+        # when two of them do (one date alone is one step's, not the plan's year)
+        years = Counter(int(y) for p in paras for y in _YEAR_IN_TEXT.findall(fold(p.text)))
+        if years and years.most_common(1)[0][1] >= 2:
             year = years.most_common(1)[0][0]
     return title.strip(), year
 

@@ -132,9 +132,16 @@ def assigned_units(text: str) -> tuple[str | None, str | None]:
     if m and UNIT_HEAD.match(m["u"]):
         lead = text[m.start("u"):m.end("u")]
     w = _WITH.search(f)
-    if w and UNIT_HEAD.match(w["u"]):
+    if w and (UNIT_HEAD.match(w["u"]) or _is_association(text[w.start("u"):])):
         support = text[w.start("u"):w.end("u")]
     return lead, support
+
+
+# "Hội Nữ Chiến sĩ …", "Hội Cựu giáo chức …": "Hội" before a proper name is an association
+# ("hội nghị", "hội thi" are events, written in lower case)
+def _is_association(text: str) -> bool:
+    m = re.match(r"Hội\s+(\w)", text)
+    return bool(m) and m[1].isupper()
 
 
 _RUN_ON = re.compile(r"(?<!, )\b(?:tien hanh|co trach nhiem|chiu trach nhiem|to chuc|thuc hien|ra soat|tong hop|gui|"

@@ -44,7 +44,8 @@ def clean_line(line: str) -> str:
 _ROMAN = r"(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
 _MARKERS = [
     ("roman", re.compile(rf"^(?P<m>(?=[IVXL])(?:{_ROMAN}))\s*[.):/–-]\s*(?=\S)")),
-    ("num", re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(?=\D)|^(?P<m2>\d{1,2})\s*[.)](?![\d/])\s*")),
+    # "1.", "1)", "1.2." and, on web pages, "1- " (a hyphen then a space: "1-4" is a range)
+    ("num", re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(?=\D)|^(?P<m2>\d{1,2})(?:\s*[.)](?![\d/])\s*|-\s+(?=\D))")),
     ("alpha", re.compile(r"^(?P<m>[a-zđ])\s*[).]\s+(?=\S)")),
     ("paren", re.compile(r"^\((?P<m>\d{1,2}|[a-zđ]|[ivx]{1,4})\)\s*(?=\S)")),
     ("plus", re.compile(r"^(?P<m>\+)\s*(?=\S)")),
@@ -135,11 +136,20 @@ def _continues(prev: _Growing, s: str, blank: bool) -> bool:
     return not ends and (last in _CONNECTIVES or first.isdigit())
 
 
+def _star_bullets(lines: list[str]) -> bool:
+    """"*Chậm nhất …" on its own lines, no star anywhere else: a page that marks its items with
+    a star stuck to the word, not one that marks emphasis."""
+    starts = [ln for ln in lines if re.match(r"\s*\*[^\W\d_]", ln)]
+    return bool(starts) and sum(ln.count("*") for ln in lines) == len(starts)
+
+
 def paragraphs(text: str) -> list[Para]:
     out: list[_Growing] = []
     blank = True
-    for i, raw in enumerate(text.splitlines(), 1):
-        s = clean_line(raw)
+    lines = text.splitlines()
+    stars = _star_bullets(lines)
+    for i, raw in enumerate(lines, 1):
+        s = clean_line(re.sub(r"^(\s*\*)", r"\1 ", raw) if stars else raw)
         if not s:
             blank = True
             continue
@@ -159,6 +169,32 @@ def paragraphs(text: str) -> list[Para]:
         if g.para.text:
             paras.append(g.para)
     return paras
+
+
+def _resume_list(stack: list[Para], kind: str) -> None:
+    """"- item", a plain paragraph or two, "- item": the list goes on; the paragraphs between
+    explain the item above them (web pages put a bullet's details in their own paragraphs)."""
+    if len(stack) < 2 or stack[-1].depth_kind != "para":
+        return
+    siblings = stack[-2].children
+    i = len(siblings)
+    while i and siblings[i - 1].depth_kind == "para" and not siblings[i - 1].children \
+            and not siblings[i - 1].text.rstrip().endswith(":"):
+        i -= 1
+    if i == len(siblings) or not i:
+        return
+    chain = [siblings[i - 1]]
+    if chain[0].depth_kind == "para" and chain[0].children:  # the list hangs under an opening paragraph
+        chain.append(chain[0].children[-1])
+    if chain[-1].depth_kind != kind:
+        return
+    item, moved = chain[-1], siblings[i:]
+    del siblings[i:]
+    for para in moved:
+        para.parent = item
+        item.children.append(para)
+    stack.pop()
+    stack.extend(chain)
 
 
 def outline(paras: list[Para]) -> Para:
@@ -190,6 +226,8 @@ def outline(paras: list[Para]) -> Para:
         if p.depth_kind.startswith("num") or p.depth_kind == "roman":
             while stack[-1].depth_kind in BULLETS:  # nor a numbered one under a bullet ("- …" then "3. …")
                 stack.pop()
+        if p.depth_kind in BULLETS:
+            _resume_list(stack, p.depth_kind)
         kinds = [n.depth_kind for n in stack]
         if p.depth_kind == "para":
             while stack[-1].depth_kind == "para" or stack[-1].depth_kind in BULLETS:

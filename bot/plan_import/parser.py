@@ -240,10 +240,12 @@ class _Reader:
                            and node.kind != "root") or self._kept_when_skipped(c, ctx)
                 if is_task and (not self.event_end or self._actionable(c)):
                     self._task(c, here, para_index)
+                elif not ctx.in_section and node.kind == "root" and any(k.kind in BULLETS for k in c.children):
+                    self.read(c, here)  # a list under the opening paragraph: what has a date or a unit
                 continue
             if ctx.skip and not self._kept_when_skipped(c, ctx):
                 continue
-            if not ctx.in_section and node.kind == "root" and c.kind in BULLETS and not self._own_weight(c):
+            if not ctx.in_section and node.kind in ("root", "para") and c.kind in BULLETS and not self._own_weight(c):
                 continue  # bullets before any heading: the preamble's lists
             lab = label_of(c.text)
             if lab and lab[0] == "note" and not self._own_weight(c):
