@@ -320,7 +320,9 @@ _RULE_TABLE: list[tuple[str, Builder, str]] = [
     (rf"\b(?:ngay\s+)?{_D}\s+thang\s+{_NEXT}\b", partial(_day_of_month, months_ahead=1), "day"),
     (rf"\b(?:ngay|truoc|han|den|toi|vao)\s+{_D}\.{_M}\b(?!\.\d)", _dmy, "day"),
     (rf"(?<![\w/.,\-]){_D}-{_M}\b(?![\d/.\-]|\s*(?:ngay|tuan|thang|nam|hom|bua|gio|nguoi|viec|%))", _dm_bare, "day"),
-    (rf"(?<!quy )(?<!q)\b(?:thang\s+)?(?P<m>1[0-2]|0?[1-9])\s*/\s*{_Y}\b", _month_of, "month"),
+    # "tháng 4/2021" (its end); "đầu/giữa tháng 4/2021" are the rules below
+    (rf"(?<!quy )(?<!q)(?<!dau )(?<!giua )(?<!thang )\b(?:thang\s+)?(?P<m>1[0-2]|0?[1-9])\s*/\s*{_Y}\b",
+     _month_of, "month"),
     # a day of this or next month: "ngày 20", "by the 20th"
     (rf"\bthe\s+{_D}(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?{_EN_MONTHS})", _day_of_month, "day"),
     (rf"\b(?:ngay|hom|mung)\s+{_D}\b(?!\s*(?:[/.\-]\s*\d|thang|ngay|tuan|nguoi|viec|%|gio|h\b))", _day_of_month, "day"),
