@@ -9,7 +9,8 @@ connection (half of the drops after Telegram applied the call). Several processe
 PostgreSQL ``--db`` (a scratch database: it is emptied); default a temporary SQLite file.
 
 Counted from what the sandbox delivered. Prints one JSON line: {"processes", "sent",
-"lost", "duplicates", "http_429" (refused by the flood limits, injected 429s not counted), "seconds" (first send to
+"lost", "duplicates", "http_429" (refused by the flood limits, injected 429s not counted;
+"http_429_overall" / "http_429_chat": by the overall or the per-chat bucket), "seconds" (first send to
 last delivery), "efficiency" (messages ÷ 30 / seconds), "fault_429", "drop_applied", …}.
 """
 
@@ -30,7 +31,8 @@ TELEGRAM_RATE = 30.0
 
 
 async def run(reminders: int, members: int, faults: tuple[float, float, float], processes: int,
-              db_url: str | None, seed_: int = 7, interval: float | None = None, timeout: float = 1800.0) -> dict:
+              db_url: str | None, seed_: int = 7, interval: float | None = None, timeout: float = 1800.0,
+              calls_out: str | None = None) -> dict:
     from bot.sandbox import BotApiSandbox, SandboxFaults, SandboxLimits
 
     if processes > 1 and not (db_url or "").startswith("postgresql"):
@@ -59,6 +61,11 @@ async def run(reminders: int, members: int, faults: tuple[float, float, float], 
         stats = sandbox.stats()
         calls = sandbox.calls("sendMessage")
         delivered = [c["time"] for c in calls if c["status"] == 200 or c["outcome"] == "drop_applied"]
+        if calls_out:
+            with open(calls_out, "w") as f:
+                for c in calls:
+                    f.write(json.dumps({k: c[k] for k in ("seq", "time", "chat_id", "status", "outcome", "limit")})
+                            + "\n")
     finally:
         await sandbox.stop()
     messages = min(reminders, members)  # one (combined) message per member
@@ -68,6 +75,7 @@ async def run(reminders: int, members: int, faults: tuple[float, float, float], 
     return {"processes": processes, "reminders": reminders, "members": members, "sent": stats["sent"],
             "lost": counted["lost"], "duplicates": counted["duplicates"],
             "http_429": stats["rate_limited"] - stats["fault_429"],
+            "http_429_overall": stats["flood_overall"], "http_429_chat": stats["flood_chat"],
             "seconds": round(seconds, 2), "efficiency": round(bound / seconds, 3) if seconds else None,
             "bound_seconds": round(bound, 2), "wall_seconds": round(wall, 1),
             "faults": {"http_5xx": f5xx, "http_429": f429, "drop": fdrop},
@@ -86,12 +94,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", default=None, help="a scratch PostgreSQL database (emptied)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--interval", type=float, default=None, help="scan interval (default: the setting, 60 s)")
+    ap.add_argument("--calls-out", default=None, help="write the sandbox's sendMessage calls here (JSON lines)")
     args = ap.parse_args(argv)
     faults = tuple(float(x) for x in args.faults.split(","))
     if len(faults) != 3:
         ap.error("--faults takes three probabilities: 5xx,429,drop")
     result = asyncio.run(run(args.reminders, args.members, faults, args.processes, args.db, args.seed,
-                             args.interval))
+                             args.interval, calls_out=args.calls_out))
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
