@@ -148,9 +148,11 @@ class SentMarks:
 
     ``unconfirmed`` admits at most ``UNCONFIRMED`` messages at a time between "request
     sent" and "marked sent committed" in this process — only those can be sent again
-    after a kill (one copy each at most) — while the pacer keeps the rate: a send and its
-    commit take a few milliseconds, a slot at 29/s lasts 34. Marks that arrive together
-    share one commit."""
+    after a kill (one copy each at most). The place is taken before the rate slot, so a
+    slow commit delays sends instead of bunching them (a slot held while waiting for a
+    place went out late, with later slots: flood 429s). A process therefore sends at most
+    ``UNCONFIRMED`` messages per (round trip + commit); the pacer caps the total. Marks
+    that arrive together share one commit."""
 
     def __init__(self, ctx, unconfirmed: int = 1) -> None:
         self.ctx = ctx
@@ -283,8 +285,8 @@ async def _deliver_member(ctx, messenger, marks: SentMarks, member, mine: list[C
 async def send_confirmable(messenger: PacedMessenger, unconfirmed: asyncio.Semaphore, chat_id: int, text: str,
                            buttons=None, attempts: int = SEND_ATTEMPTS) -> SentMessage:
     """Send with the quick retries of `bot.reminders.pacing.send_with_retry`, holding a
-    place in ``unconfirmed`` while the message may have been delivered: from the request
-    until the caller has marked it (the caller releases it on success), and across the
+    place in ``unconfirmed`` while the message may have been delivered: from before the
+    rate slot is taken until the caller has marked it (the caller releases it on success), and across the
     retry after an ambiguous failure. A failure that surely delivered nothing (5xx, 429,
     never sent) releases it before its backoff, so others send meanwhile."""
     holding = False
