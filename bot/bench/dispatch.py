@@ -26,13 +26,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bot.bench.fleet import TOKEN, context_for, count_delivery, fresh_database, seed, spawn_scanner
+from bot.reminders.delivery import UNCONFIRMED
 
 TELEGRAM_RATE = 30.0
 
 
 async def run(reminders: int, members: int, faults: tuple[float, float, float], processes: int,
               db_url: str | None, seed_: int = 7, interval: float | None = None, timeout: float = 1800.0,
-              calls_out: str | None = None) -> dict:
+              calls_out: str | None = None, unconfirmed: int | None = None) -> dict:
     from bot.sandbox import BotApiSandbox, SandboxFaults, SandboxLimits
 
     if processes > 1 and not (db_url or "").startswith("postgresql"):
@@ -49,7 +50,7 @@ async def run(reminders: int, members: int, faults: tuple[float, float, float], 
         for i, chat in enumerate(chats, 1):
             sandbox.add_user(chat, f"Cán bộ {i}")
         t0 = time.perf_counter()
-        procs = [spawn_scanner(url, sandbox, interval=interval) for _ in range(processes)]
+        procs = [spawn_scanner(url, sandbox, interval=interval, unconfirmed=unconfirmed) for _ in range(processes)]
         deadline = time.monotonic() + timeout
         while any(p.poll() is None for p in procs) and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
@@ -82,7 +83,8 @@ async def run(reminders: int, members: int, faults: tuple[float, float, float], 
             "fault_5xx": stats["fault_5xx"], "fault_429": stats["fault_429"],
             "drop_unapplied": stats["drop_unapplied"], "drop_applied": stats["drop_applied"],
             "backend": "postgresql" if url.startswith("postgresql") else "sqlite",
-            "exit_codes": sorted({p.returncode for p in procs})}
+            "exit_codes": sorted({p.returncode for p in procs}),
+            "unconfirmed": unconfirmed if unconfirmed is not None else UNCONFIRMED}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,13 +96,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", default=None, help="a scratch PostgreSQL database (emptied)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--interval", type=float, default=None, help="scan interval (default: the setting, 60 s)")
+    ap.add_argument("--unconfirmed", type=int, default=None, help="override delivery.UNCONFIRMED (comparisons)")
     ap.add_argument("--calls-out", default=None, help="write the sandbox's sendMessage calls here (JSON lines)")
     args = ap.parse_args(argv)
     faults = tuple(float(x) for x in args.faults.split(","))
     if len(faults) != 3:
         ap.error("--faults takes three probabilities: 5xx,429,drop")
     result = asyncio.run(run(args.reminders, args.members, faults, args.processes, args.db, args.seed,
-                             args.interval, calls_out=args.calls_out))
+                             args.interval, calls_out=args.calls_out, unconfirmed=args.unconfirmed))
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
