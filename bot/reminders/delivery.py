@@ -37,7 +37,6 @@ from bot import texts
 from bot.messenger import (
     DeliveryError,
     Messenger,
-    NotDelivered,
     RecipientUnreachable,
     RetryLater,
     SentMessage,
@@ -285,10 +284,12 @@ async def _deliver_member(ctx, messenger, marks: SentMarks, member, mine: list[C
 async def send_confirmable(messenger: PacedMessenger, unconfirmed: asyncio.Semaphore, chat_id: int, text: str,
                            buttons=None, attempts: int = SEND_ATTEMPTS) -> SentMessage:
     """Send with the quick retries of `bot.reminders.pacing.send_with_retry`, holding a
-    place in ``unconfirmed`` while the message may have been delivered: from before the
-    rate slot is taken until the caller has marked it (the caller releases it on success), and across the
-    retry after an ambiguous failure. A failure that surely delivered nothing (5xx, 429,
-    never sent) releases it before its backoff, so others send meanwhile."""
+    place in ``unconfirmed`` from before the rate slot is taken until the caller has
+    marked the message sent (the caller releases it on success). A failed attempt
+    releases it before its backoff, so others send meanwhile: after a 5xx or 429 nothing
+    was delivered, and after an ambiguous failure (a lost connection) the message is sent
+    again anyway — by the retry, or after a kill by the next holder of the claim: one copy
+    either way; the retry takes a place again before it goes out."""
     holding = False
 
     async def admitted() -> None:
@@ -306,14 +307,9 @@ async def send_confirmable(messenger: PacedMessenger, unconfirmed: asyncio.Semap
     for attempt in range(1, attempts + 1):
         try:
             return await messenger.send_text_admitted(admitted, chat_id, text, buttons)
-        except (NotDelivered, RetryLater) as exc:
+        except (RetryLater, TransientError) as exc:  # NotDelivered too (a TransientError)
             release()
             if attempt == attempts:
-                raise
-            await asyncio.sleep(retry_wait(exc, attempt))
-        except TransientError as exc:  # perhaps delivered: keep the place until it is settled
-            if attempt == attempts:
-                release()
                 raise
             await asyncio.sleep(retry_wait(exc, attempt))
         except BaseException:
