@@ -1,5 +1,5 @@
 """``dondoc bench dispatch [--faults 0.1,0.05,0.05] [--processes N] [--db URL]
-[--reminders 600] [--members 600]``
+[--reminders 600] [--members 600] [--rtt S]``
 
 ``--processes`` scanner processes (the production scan loop, each with the delivery bot:
 no PTB rate limiter, the engine's shared send rate) send that many due reminders through
@@ -7,6 +7,8 @@ the local Bot API sandbox, Telegram's flood limits on (30 messages/s overall, 1/
 chat), with ``--faults`` = probabilities of a 5xx answer, a 429 answer and a dropped
 connection (half of the drops after Telegram applied the call). Several processes need a
 PostgreSQL ``--db`` (a scratch database: it is emptied); default a temporary SQLite file.
+``--rtt`` makes every send wait that long before the sandbox handles it (a real round
+trip to Telegram is 50–300 ms): what one process can send per second then.
 
 Counted from what the sandbox delivered. Prints one JSON line: {"processes", "sent",
 "lost", "duplicates", "http_429" (refused by the flood limits, injected 429s not counted;
@@ -33,7 +35,7 @@ TELEGRAM_RATE = 30.0
 
 async def run(reminders: int, members: int, faults: tuple[float, float, float], processes: int,
               db_url: str | None, seed_: int = 7, interval: float | None = None, timeout: float = 1800.0,
-              calls_out: str | None = None, unconfirmed: int | None = None) -> dict:
+              calls_out: str | None = None, unconfirmed: int | None = None, rtt: float = 0.0) -> dict:
     from bot.sandbox import BotApiSandbox, SandboxFaults, SandboxLimits
 
     if processes > 1 and not (db_url or "").startswith("postgresql"):
@@ -44,7 +46,8 @@ async def run(reminders: int, members: int, faults: tuple[float, float, float], 
     await ctx.close()
     f5xx, f429, fdrop = faults
     sandbox = BotApiSandbox(port=0, token=TOKEN, limits=SandboxLimits(),
-                            faults=SandboxFaults(http_5xx=f5xx, http_429=f429, drop=fdrop, seed=seed_))
+                            faults=SandboxFaults(http_5xx=f5xx, http_429=f429, drop=fdrop, seed=seed_,
+                                                 slow=1.0 if rtt else 0.0, slow_seconds=rtt))
     await sandbox.start()
     try:
         for i, chat in enumerate(chats, 1):
@@ -84,7 +87,7 @@ async def run(reminders: int, members: int, faults: tuple[float, float, float], 
             "drop_unapplied": stats["drop_unapplied"], "drop_applied": stats["drop_applied"],
             "backend": "postgresql" if url.startswith("postgresql") else "sqlite",
             "exit_codes": sorted({p.returncode for p in procs}),
-            "unconfirmed": unconfirmed if unconfirmed is not None else UNCONFIRMED}
+            "unconfirmed": unconfirmed if unconfirmed is not None else UNCONFIRMED, "rtt": rtt}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,13 +100,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--interval", type=float, default=None, help="scan interval (default: the setting, 60 s)")
     ap.add_argument("--unconfirmed", type=int, default=None, help="override delivery.UNCONFIRMED (comparisons)")
+    ap.add_argument("--rtt", type=float, default=0.0,
+                    help="seconds every send waits before Telegram answers (a real round trip: 0.05-0.3)")
     ap.add_argument("--calls-out", default=None, help="write the sandbox's sendMessage calls here (JSON lines)")
     args = ap.parse_args(argv)
     faults = tuple(float(x) for x in args.faults.split(","))
     if len(faults) != 3:
         ap.error("--faults takes three probabilities: 5xx,429,drop")
     result = asyncio.run(run(args.reminders, args.members, faults, args.processes, args.db, args.seed,
-                             args.interval, calls_out=args.calls_out, unconfirmed=args.unconfirmed))
+                             args.interval, calls_out=args.calls_out, unconfirmed=args.unconfirmed,
+                             rtt=args.rtt))
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

@@ -221,6 +221,8 @@ def _prepare(url: str, due: int) -> tuple[list[int], int]:
 
     eng = create_engine(sync_url(url))
     with eng.begin() as c:
+        c.execute(text("DELETE FROM reminder_log"))  # the last timed pass's, which refer to the members
+        c.execute(text("DELETE FROM digest_log"))
         c.execute(text("DELETE FROM members"))
         c.execute(text("INSERT INTO members (id, channel, user_id, chat_id, full_name, unit_id, role, reachable, "
                        "active, created_at) VALUES (:i, 'telegram', :u, :u, :n, :i, 'member', true, true, :t)"),
