@@ -232,7 +232,24 @@ async def test_per_chat_limit_answers_429_without_a_rate_limiter():
             assert len(sb.messages(LAN)) == SandboxLimits().private_burst
             # Other chats are not affected by LAN's bucket.
             await app.bot.send_message(BINH, "khác")
-        assert sb.stats()["rate_limited"] == 1
+        stats = sb.stats()
+        assert stats["rate_limited"] == 1
+        # The sandbox (not Telegram's answer) tells which bucket refused.
+        assert (stats["flood_chat"], stats["flood_overall"]) == (1, 0)
+        assert [c["limit"] for c in sb.calls("sendMessage") if c["status"] == 429] == ["chat"]
+
+
+async def test_overall_limit_is_told_apart_from_the_per_chat_one():
+    async with running(limits=SandboxLimits(overall_per_second=1.0, overall_burst=4)) as sb:
+        sb.add_user(700_000_001, "Một")
+        app = build_app(sb)
+        async with app:
+            with pytest.raises(RetryAfter):
+                for chat in (LAN, BINH, 700_000_001, LAN, BINH):  # 5 chats' worth in a burst of 4
+                    await app.bot.send_message(chat, "tin")
+        stats = sb.stats()
+        assert (stats["flood_overall"], stats["flood_chat"]) == (1, 0)
+        assert [c["limit"] for c in sb.calls("sendMessage") if c["status"] == 429] == ["overall"]
 
 
 async def test_group_limit_is_per_minute():

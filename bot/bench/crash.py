@@ -26,6 +26,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bot.bench.fleet import TOKEN, context_for, count_delivery, fresh_database, seed, spawn_scanner
+from bot.reminders.delivery import UNCONFIRMED
 
 
 def _marked_sent(url: str) -> int:
@@ -40,7 +41,8 @@ def _marked_sent(url: str) -> int:
     return n
 
 
-async def run(reminders: int, kills: int, seed_: int, db_url: str | None = None, timeout: float = 1800.0) -> dict:
+async def run(reminders: int, kills: int, seed_: int, db_url: str | None = None, timeout: float = 1800.0,
+              unconfirmed: int | None = None) -> dict:
     from bot.sandbox import BotApiSandbox, SandboxLimits
 
     rng = random.Random(seed_)
@@ -55,7 +57,7 @@ async def run(reminders: int, kills: int, seed_: int, db_url: str | None = None,
         for i, chat in enumerate(chats, 1):
             sandbox.add_user(chat, f"Cán bộ {i}")
         t0 = time.perf_counter()
-        proc = spawn_scanner(url, sandbox)
+        proc = spawn_scanner(url, sandbox, unconfirmed=unconfirmed)
         for _ in range(kills):
             sent = sandbox.stats()["sent"]
             left = reminders - sent
@@ -71,7 +73,7 @@ async def run(reminders: int, kills: int, seed_: int, db_url: str | None = None,
             proc.wait()
             await asyncio.sleep(0.3)  # requests the dead process had sent are answered
             unmarked.append(sum(1 for c in chats if sandbox.messages(c)) - _marked_sent(url))
-            proc = spawn_scanner(url, sandbox)
+            proc = spawn_scanner(url, sandbox, unconfirmed=unconfirmed)
         deadline = time.monotonic() + timeout
         while proc.poll() is None and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
@@ -86,7 +88,8 @@ async def run(reminders: int, kills: int, seed_: int, db_url: str | None = None,
     return {"kills": len(killed_at), "seed": seed_, "reminders": reminders, "sent": stats["sent"], **counted,
             "killed_after_sent": killed_at, "delivered_unmarked_at_kills": unmarked,
             "http_429": stats["rate_limited"] - stats["fault_429"],
-            "seconds": round(seconds, 1), "exit_code": proc.returncode}
+            "seconds": round(seconds, 1), "exit_code": proc.returncode,
+            "unconfirmed": unconfirmed if unconfirmed is not None else UNCONFIRMED}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--reminders", type=int, default=300)
     ap.add_argument("--db", default=None, help="a scratch PostgreSQL database (default: a temporary SQLite file)")
+    ap.add_argument("--unconfirmed", type=int, default=None, help="override delivery.UNCONFIRMED (comparisons)")
     args = ap.parse_args(argv)
-    result = asyncio.run(run(args.reminders, args.kills, args.seed, args.db))
+    result = asyncio.run(run(args.reminders, args.kills, args.seed, args.db, unconfirmed=args.unconfirmed))
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from datetime import date, datetime, timedelta, timezone
 
+from bot.reminders import delivery
+
 TOKEN = "123456:BENCH"
 USER_BASE = 700_000_000
 
@@ -95,8 +97,8 @@ def count_delivery(sandbox, chats: list[int], expected_per_chat: dict[int, int] 
     return {"lost": lost, "duplicates": dup}
 
 
-def spawn_scanner(url: str, sandbox, *, lease: float | None = None, interval: float | None = None
-                  ) -> subprocess.Popen:
+def spawn_scanner(url: str, sandbox, *, lease: float | None = None, interval: float | None = None,
+                  unconfirmed: int | None = None) -> subprocess.Popen:
     """A scanner process (``dondoc run --scanner-only`` minus polling and signals): the
     production scan pass every ``interval`` seconds (default: the settings' interval)
     until nothing is due, claimed or waiting for a retry; exits 0 then."""
@@ -106,6 +108,8 @@ def spawn_scanner(url: str, sandbox, *, lease: float | None = None, interval: fl
         cmd += ["--lease", str(lease)]
     if interval is not None:
         cmd += ["--interval", str(interval)]
+    if unconfirmed is not None:
+        cmd += ["--unconfirmed", str(unconfirmed)]
     return subprocess.Popen(cmd, cwd=os.getcwd())
 
 
@@ -149,8 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--file-url", required=True)
     ap.add_argument("--lease", type=float, default=None)
     ap.add_argument("--interval", type=float, default=None)
+    ap.add_argument("--unconfirmed", type=int, default=None,
+                    help="messages sent and not yet marked per process (default: delivery.UNCONFIRMED)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    if args.unconfirmed is not None:
+        delivery.UNCONFIRMED = args.unconfirmed  # read by each pass (deliver_all)
     return asyncio.run(scanner(args.db, args.api_url, args.file_url, args.lease, args.interval))
 
 

@@ -1,4 +1,4 @@
-"""``dondoc bench scan --tasks 10000,100000,1000000 [--db-url URL]``
+"""``dondoc bench scan --tasks 10000,100000,1000000 [--db URL]``
 
 For each size: a database with that many tasks (4 assignments each — one lead, three
 coordinating units — due dates spread over a year around "today", reminders
@@ -11,7 +11,7 @@ what the table size costs — and, at ``--big-size`` (100k), a pass over 1,500 d
 reminders (a full pass: 3 batches of 500). Each run starts from the same state.
 
 Prints one JSON line: {"sizes": [{"tasks", "pass_ms_median", "due", ...}], "pass_1500_ms"}.
-Without --db-url each size gets a temporary SQLite file; with a PostgreSQL URL the
+Without --db each size gets a temporary SQLite file; with a PostgreSQL URL the
 tables there are emptied and refilled (use a scratch database).
 """
 
@@ -221,6 +221,8 @@ def _prepare(url: str, due: int) -> tuple[list[int], int]:
 
     eng = create_engine(sync_url(url))
     with eng.begin() as c:
+        c.execute(text("DELETE FROM reminder_log"))  # the last timed pass's, which refer to the members
+        c.execute(text("DELETE FROM digest_log"))
         c.execute(text("DELETE FROM members"))
         c.execute(text("INSERT INTO members (id, channel, user_id, chat_id, full_name, unit_id, role, reachable, "
                        "active, created_at) VALUES (:i, 'telegram', :u, :u, :n, :i, 'member', true, true, :t)"),
@@ -313,7 +315,8 @@ def run(sizes: list[int], db_url: str | None = None, runs: int = 7, due: int = 1
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="dondoc bench scan", description=__doc__.split("\n\n")[0])
     ap.add_argument("--tasks", default="10000,100000,1000000", help="comma-separated sizes")
-    ap.add_argument("--db-url", default=None, help="a scratch database (default: temporary SQLite files)")
+    ap.add_argument("--db", "--db-url", dest="db_url", default=None,
+                    help="a scratch database, emptied (default: temporary SQLite files)")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--due", type=int, default=100, help="reminders due in each sized pass")
     ap.add_argument("--big-size", type=int, default=100_000, help="the size that also gets a 1,500-due pass")

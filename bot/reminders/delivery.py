@@ -37,7 +37,6 @@ from bot import texts
 from bot.messenger import (
     DeliveryError,
     Messenger,
-    NotDelivered,
     RecipientUnreachable,
     RetryLater,
     SentMessage,
@@ -148,9 +147,11 @@ class SentMarks:
 
     ``unconfirmed`` admits at most ``UNCONFIRMED`` messages at a time between "request
     sent" and "marked sent committed" in this process — only those can be sent again
-    after a kill (one copy each at most) — while the pacer keeps the rate: a send and its
-    commit take a few milliseconds, a slot at 29/s lasts 34. Marks that arrive together
-    share one commit."""
+    after a kill (one copy each at most). The place is taken before the rate slot, so a
+    slow commit delays sends instead of bunching them (a slot held while waiting for a
+    place went out late, with later slots: flood 429s). A process therefore sends at most
+    ``UNCONFIRMED`` messages per (round trip + commit); the pacer caps the total. Marks
+    that arrive together share one commit."""
 
     def __init__(self, ctx, unconfirmed: int = 1) -> None:
         self.ctx = ctx
@@ -283,10 +284,12 @@ async def _deliver_member(ctx, messenger, marks: SentMarks, member, mine: list[C
 async def send_confirmable(messenger: PacedMessenger, unconfirmed: asyncio.Semaphore, chat_id: int, text: str,
                            buttons=None, attempts: int = SEND_ATTEMPTS) -> SentMessage:
     """Send with the quick retries of `bot.reminders.pacing.send_with_retry`, holding a
-    place in ``unconfirmed`` while the message may have been delivered: from the request
-    until the caller has marked it (the caller releases it on success), and across the
-    retry after an ambiguous failure. A failure that surely delivered nothing (5xx, 429,
-    never sent) releases it before its backoff, so others send meanwhile."""
+    place in ``unconfirmed`` from before the rate slot is taken until the caller has
+    marked the message sent (the caller releases it on success). A failed attempt
+    releases it before its backoff, so others send meanwhile: after a 5xx or 429 nothing
+    was delivered, and after an ambiguous failure (a lost connection) the message is sent
+    again anyway — by the retry, or after a kill by the next holder of the claim: one copy
+    either way; the retry takes a place again before it goes out."""
     holding = False
 
     async def admitted() -> None:
@@ -304,14 +307,9 @@ async def send_confirmable(messenger: PacedMessenger, unconfirmed: asyncio.Semap
     for attempt in range(1, attempts + 1):
         try:
             return await messenger.send_text_admitted(admitted, chat_id, text, buttons)
-        except (NotDelivered, RetryLater) as exc:
+        except (RetryLater, TransientError) as exc:  # NotDelivered too (a TransientError)
             release()
             if attempt == attempts:
-                raise
-            await asyncio.sleep(retry_wait(exc, attempt))
-        except TransientError as exc:  # perhaps delivered: keep the place until it is settled
-            if attempt == attempts:
-                release()
                 raise
             await asyncio.sleep(retry_wait(exc, attempt))
         except BaseException:

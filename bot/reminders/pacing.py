@@ -11,7 +11,9 @@ reminders takes a slot from one shared schedule before each attempt:
   at 30/s is nothing for PostgreSQL.
 - ``Pacer`` (SQLite: one process): the same schedule in memory.
 
-A send Telegram refused for sure (a 5xx or 429 answer) used no slot: it is handed back.
+A send that surely reached no one (a 5xx answer, a request that never left) used no slot:
+it is handed back. A 429 is not: it is the one answer that says "too fast", and handing
+its slot back would crowd the schedule exactly when Telegram asks for less.
 Retries here are few and short (``SEND_ATTEMPTS``); longer trouble is the delivery state
 machine's (``bot.reminders.delivery``): a retry later, with backoff, from the database.
 
@@ -102,17 +104,21 @@ class PacedMessenger:
         self.inner, self.pacer = inner, pacer
 
     async def _paced(self, call, admitted=None):
-        await self.pacer.wait()
         if admitted is not None:
-            await admitted()  # e.g. a place among the messages not yet confirmed, once the slot is ours
+            # e.g. a place among the messages not yet confirmed — taken *before* the slot, so
+            # the request goes out at its slot: a slot taken first and then held while the
+            # place is waited for (a slow commit) would go out late, bunched with later
+            # slots — a burst the overall flood limit refuses
+            await admitted()
+        await self.pacer.wait()
         try:
             return await call
-        except (NotDelivered, RetryLater):
+        except NotDelivered:
             await self.pacer.give_back()
             raise
 
     async def send_text_admitted(self, admitted, chat_id, text, buttons=None) -> SentMessage:
-        """`send_text`, awaiting ``admitted()`` after the rate slot and before the request."""
+        """`send_text`, awaiting ``admitted()`` before taking the rate slot."""
         return await self._paced(self.inner.send_text(chat_id, text, buttons), admitted)
 
     async def send_text(self, chat_id, text, buttons=None, reply_to=None) -> SentMessage:

@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.sandbox.limits import FloodLimited
 from bot.sandbox.model import ApiError, ControlError, bad
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class BotApiHttpMixin:
                     break
         call = {"seq": len(self._calls) + 1, "time": time.time(), "method": method,
                 "params": _summarise(params, files), "chat_id": None, "status": None, "outcome": None,
-                "description": None, "message_id": None}
+                "description": None, "message_id": None, "limit": None}
         try:
             cid = params.get("chat_id")
             call["chat_id"] = int(cid) if cid is not None else None
@@ -122,6 +123,8 @@ class BotApiHttpMixin:
         if err is not None:
             call.update(status=err.code, outcome="rate_limited" if err.code == 429 else "error",
                         description=err.description)
+            if isinstance(err, FloodLimited):
+                call["limit"] = "+".join(err.buckets)
             if err.violation:
                 self._record_violation(call, err.description)
             if call["method"] == "getUpdates":

@@ -65,6 +65,16 @@ def faults_from_dict(d: dict) -> SandboxFaults:
     return SandboxFaults(**{k: v for k, v in d.items() if k in asdict(SandboxFaults())})
 
 
+class FloodLimited(ApiError):
+    """A 429 from the flood limits; ``buckets`` names the ones that refused: ``"overall"`` (all chats)
+    and/or ``"chat"`` (the per-chat limit). Telegram's answer is the same either way: only the
+    sandbox's call log and stats tell them apart."""
+
+    def __init__(self, retry_after: int, buckets: tuple[str, ...]) -> None:
+        super().__init__(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
+        self.buckets = buckets
+
+
 class LimitsMixin:
     """Rate limiting of the bot's sending methods; run-time swaps of limits and faults."""
 
@@ -88,14 +98,17 @@ class LimitsMixin:
         else:
             key, rate, cap = ("chat", chat["id"]), lim.group_per_minute / 60.0, lim.group_burst
         buckets = []
-        for k, rt, cp in ((key, rate, cap), (("overall",), lim.overall_per_second, lim.overall_burst)):
+        for name, k, rt, cp in (("overall", ("overall",), lim.overall_per_second, lim.overall_burst),
+                                ("chat", key, rate, cap)):
             b = self._buckets.get(k)
             if b is None or b.rate != rt or b.capacity != cp:
                 b = self._buckets[k] = TokenBucket(rt, max(1, cp), max(1, cp), now)
-            buckets.append(b)
-        wait = max(b.wait(now) for b in buckets)
-        if wait > 0:
-            n = max(1, math.ceil(wait))
-            raise ApiError(429, f"Too Many Requests: retry after {n}", {"retry_after": n})
-        for b in buckets:
+            buckets.append((name, b))
+        waits = [(name, b.wait(now)) for name, b in buckets]
+        refused = tuple(name for name, w in waits if w > 0)
+        if refused:
+            for name in refused:
+                self._counters[f"flood_{name}"] += 1
+            raise FloodLimited(max(1, math.ceil(max(w for _, w in waits))), refused)
+        for _, b in buckets:
             b.tokens -= 1

@@ -40,7 +40,7 @@ class SandboxState:
         self._changed = asyncio.Event()
         self._poller: asyncio.Future | None = None
         self._dup_seen: dict[tuple, int] = {}
-        self._counters = {"sent": 0, "edits": 0, "rate_limited": 0, "fault_5xx": 0, "fault_429": 0,
+        self._counters = {"sent": 0, "edits": 0, "rate_limited": 0, "flood_overall": 0, "flood_chat": 0, "fault_5xx": 0, "fault_429": 0,
                           "drop_unapplied": 0, "drop_applied": 0, "slow": 0, "errors": 0, "duplicates": 0,
                           "polls_timed_out": 0}
 
