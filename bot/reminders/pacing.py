@@ -104,6 +104,8 @@ class PacedMessenger:
         self.inner, self.pacer = inner, pacer
 
     async def _paced(self, call, admitted=None):
+        """``call`` makes the request when awaited: a factory, so a send cancelled while it
+        waits for its place or slot leaves no request half-made."""
         if admitted is not None:
             # e.g. a place among the messages not yet confirmed — taken *before* the slot, so
             # the request goes out at its slot: a slot taken first and then held while the
@@ -112,23 +114,23 @@ class PacedMessenger:
             await admitted()
         await self.pacer.wait()
         try:
-            return await call
+            return await call()
         except NotDelivered:
             await self.pacer.give_back()
             raise
 
     async def send_text_admitted(self, admitted, chat_id, text, buttons=None) -> SentMessage:
         """`send_text`, awaiting ``admitted()`` before taking the rate slot."""
-        return await self._paced(self.inner.send_text(chat_id, text, buttons), admitted)
+        return await self._paced(lambda: self.inner.send_text(chat_id, text, buttons), admitted)
 
     async def send_text(self, chat_id, text, buttons=None, reply_to=None) -> SentMessage:
-        return await self._paced(self.inner.send_text(chat_id, text, buttons, reply_to))
+        return await self._paced(lambda: self.inner.send_text(chat_id, text, buttons, reply_to))
 
     async def send_file(self, chat_id, filename, content, caption=None) -> SentMessage:
-        return await self._paced(self.inner.send_file(chat_id, filename, content, caption))
+        return await self._paced(lambda: self.inner.send_file(chat_id, filename, content, caption))
 
     async def set_buttons(self, chat_id, message_id, buttons) -> bool:
-        return await self._paced(self.inner.set_buttons(chat_id, message_id, buttons))
+        return await self._paced(lambda: self.inner.set_buttons(chat_id, message_id, buttons))
 
 
 def retry_wait(exc: BaseException | None, attempt: int) -> float:
