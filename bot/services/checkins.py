@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,7 @@ from bot.reminders.policy import add_working_days
 from bot.texts import fmt_date
 from bot.reminders.schedule import cancel_assignment_reminders, reschedule_assignment, snooze
 from storage.attachments import AttachmentStore
+from storage.claims import claim
 from storage.limits import fits
 from storage.models import (
     Assignment,
@@ -217,11 +218,13 @@ async def record_checkin(
         progress = max(0, min(100, int(progress)))
     if kind == "progress" and progress == 100:
         kind = "done"
+    previous_status = a.status  # before the claim: a won claim shows "done" on the loaded copy
     if kind == "done" and not await _claim_done(session, a):
         raise CheckinRefused("already_done")  # another tap or process closed it a moment ago
 
     ci = CheckIn(assignment_id=a.id, member_id=member.id, status=kind, text=(text or "")[:4000],
-                 previous_status=a.status, previous_progress=a.progress, created_at=now, message_id=message_id)
+                 previous_status=previous_status, previous_progress=a.progress, created_at=now,
+                 message_id=message_id)
     if kind in STATUS_KINDS:  # a report file leaves the status: "đã báo cáo" comes from the check-in
         a.status = STATUS_KINDS[kind]
     if kind == "done":
@@ -243,10 +246,9 @@ async def record_checkin(
 
 
 async def _claim_done(session: AsyncSession, a: Assignment) -> bool:
-    """Compare-and-set: only one of two simultaneous "done" answers moves the assignment."""
-    res = await session.execute(update(Assignment).where(Assignment.id == a.id, Assignment.status.in_(OPEN_STATUSES))
-                                .values(status="done").execution_options(synchronize_session=False))
-    if res.rowcount == 1:
+    """Compare-and-set: only one of two simultaneous "done" answers moves the assignment
+    (the loser's copy is reloaded, so it sees who closed it)."""
+    if await claim(session, Assignment, a.id, Assignment.status.in_(OPEN_STATUSES), status="done"):
         return True
     await session.refresh(a)
     return False
@@ -310,12 +312,8 @@ async def decide_extension(session: AsyncSession, request_id: int, decider: Memb
     if req is None:
         raise CheckinRefused("not_found")
     # compare-and-set: of two taps (or two staff members) only the first decides
-    res = await session.execute(
-        update(ExtensionRequest).where(ExtensionRequest.id == req.id, ExtensionRequest.status == "pending")
-        .values(status="approved" if approve else "refused", decided_by_id=decider.id, decided_at=now)
-        .execution_options(synchronize_session=False))
-    await session.refresh(req)
-    if res.rowcount != 1:
+    if not await claim(session, ExtensionRequest, req.id, ExtensionRequest.status == "pending",
+                       status="approved" if approve else "refused", decided_by_id=decider.id, decided_at=now):
         return None
     a = await session.get(Assignment, req.assignment_id)
     moved = 0
