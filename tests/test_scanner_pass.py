@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot import texts
-from bot.messenger import RecipientUnreachable, SentMessage
+from bot.messenger import RecipientUnreachable, RetryLater, SentMessage
 from bot.reminders.delivery import Claim
 from bot.reminders.policy import ReminderPolicy
 from bot.reminders.scanner import can_receive, deliver_claims, recipients, scan_once
@@ -50,6 +50,7 @@ class Outbox:
     def __init__(self) -> None:
         self.sent: list[tuple[int, str, object]] = []
         self.blocked: set[int] = set()
+        self.failing: set[int] = set()  # Telegram answers 429 "retry after 0 s", every time
         self.hold = False
         self.arrived = asyncio.Event()
         self.release = asyncio.Event()
@@ -57,6 +58,8 @@ class Outbox:
     async def send_text(self, chat_id, text, buttons=None, reply_to=None) -> SentMessage:
         if chat_id in self.blocked:
             raise RecipientUnreachable("Forbidden: bot was blocked by the user")
+        if chat_id in self.failing:
+            raise RetryLater(0)
         if self.hold:
             self.arrived.set()
             await self.release.wait()
@@ -412,7 +415,15 @@ async def test_stalled_claims_and_due_retries_are_taken_over_and_sent(ctx, caplo
     live = await claim_row(ctx, a3, minh, "before_7d@x", status="claimed", claimed_at=now,
                            lease_until=now + timedelta(seconds=1), error=None)
     outbox = Outbox()
-    report = await scan(ctx, outbox, now)
+    outbox.hold = True
+    lease = timedelta(hours=1)
+    sending = asyncio.create_task(scan(ctx, outbox, now, lease=lease))
+    await outbox.arrived.wait()
+    held = {r.id: (r.status, r.lease_until) for r in await rows(ctx, ReminderLog)}
+    assert held == {stalled: ("claimed", now + lease), retry: ("claimed", now + lease),
+                    live: ("claimed", now + timedelta(seconds=1))}
+    outbox.release.set()
+    report = await sending
     assert (report.retried, report.due, report.claimed, report.sent, report.messages) == (2, 0, 0, 2, 1)
     got = {r.id: (r.status, r.generation, r.attempts, r.claimed_by) for r in await rows(ctx, ReminderLog)}
     assert got == {stalled: ("sent", 1, 2, "main"), retry: ("sent", 1, 4, "main"), live: ("claimed", 0, 1, "old")}
@@ -430,13 +441,16 @@ async def test_claims_no_longer_relevant_are_dropped(ctx):
         (await s.get(Assignment, closed_task)).task.status = "done"
         await s.commit()
     now = at(d(10), 10)
+    for i in range(8):  # older rows of another member: the log ids run ahead of the assignment ids
+        await claim_row(ctx, done, tuan, f"k{i}", status="sent", claimed_at=now - timedelta(days=9),
+                        lease_until=None, error=None)
     older_sent = await claim_row(ctx, fine, minh, "opened", status="sent", claimed_at=now - timedelta(days=9),
                                  lease_until=None, error=None)  # sent before the retried claim: not newer
     old = dict(claimed_at=now - timedelta(hours=1), lease_until=now - timedelta(minutes=1))
     ids = [await claim_row(ctx, aid, minh, "before_7d@x", **old) for aid in (done, closed_task, superseded, fine)]
     newer = await claim_row(ctx, superseded, minh, "before_3d@x", status="sent", claimed_at=now,
                             lease_until=None, error=None)
-    assert older_sent < ids[3] < newer
+    assert fine < older_sent < ids[3] < newer
     outbox = Outbox()
     report = await scan(ctx, outbox, now)
     assert (report.retried, report.skipped, report.sent, report.gave_up) == (1, 3, 1, 0)
@@ -468,6 +482,10 @@ async def test_claims_past_the_ceiling_fail_and_the_secretariat_is_told(ctx, cap
     assert outbox.to(minh) == [] and outbox.to(tuan) == []
     [line] = scan_logs(caplog)
     assert "gave_up=2" in line
+    reported = [r.reported_at for r in await rows(ctx, ReminderLog)]
+    assert all(t is not None and t >= now for t in reported)
+    await scan(ctx, outbox, now + timedelta(minutes=1))  # told once
+    assert len(outbox.to(lan)) == 1
 
 
 # --- how much one pass takes -------------------------------------------------------------------------------------------
@@ -492,7 +510,7 @@ async def test_a_pass_takes_batches_up_to_its_limit(ctx):
 async def test_taken_over_claims_count_towards_the_limit_of_a_pass(ctx):
     w, lan, minh, tuan, hung = await people(ctx)
     await set_rows(ctx, Member, [tuan.id], active=False)
-    old = await w.tasks(["a", "b"], d(28), TP)
+    old = await w.tasks(["a", "b", "c"], d(28), TP)
     await w.tasks([str(i) for i in range(1, 6)], d(14), TP)
     now = at(d(7))
     for aid in old:
@@ -500,6 +518,24 @@ async def test_taken_over_claims_count_towards_the_limit_of_a_pass(ctx):
                         lease_until=now - timedelta(minutes=1))
     report = await scan(ctx, Outbox(), now, limit=2, max_batches=2)  # 2 taken over + 2 new = 4
     assert (report.retried, report.due, report.claimed) == (2, 2, 2)
+    report = await scan(ctx, Outbox(), now + timedelta(seconds=1), limit=2, max_batches=2)
+    assert (report.retried, report.due, report.claimed) == (1, 3, 3)  # the last taken over, the last three due
+
+
+async def test_a_pass_takes_at_most_three_batches_of_500(ctx):
+    """1,501 due rows (one reminder written many times over, as a bulk import gone wrong
+    might leave it): a pass takes 1,500 of them, the next pass the last one."""
+    w, lan, minh, tuan, hung = await people(ctx)
+    [aid] = await w.tasks(["1"], d(14), TP)
+    async with ctx.sessions() as s:
+        await s.execute(update(ScheduledReminder).values(done=True))
+        s.add_all([ScheduledReminder(assignment_id=aid, kind="before_7d", fire_at=at(d(7), 8, 0, 0))
+                   for _ in range(1501)])
+        await s.commit()
+    first = await scan(ctx, Outbox(), at(d(7)))
+    assert (first.due, first.claimed, first.sent) == (1500, 2, 2)
+    second = await scan(ctx, Outbox(), at(d(7), 8, 1))
+    assert (second.due, second.claimed, second.sent) == (1, 0, 0)
 
 
 # --- claims made elsewhere ("/nhac") ------------------------------------------------------------------------------------
@@ -514,7 +550,7 @@ async def test_claims_made_outside_a_pass_are_sent_like_a_pass_sends_them(ctx):
     outbox = Outbox()
     report = await deliver_claims(ctx, outbox, [Claim(log_id, aid, minh.id, "before_7d@manual:1")], now=now,
                                   rate=None)
-    assert (report.claimed, report.sent, report.messages) == (1, 1, 1)
+    assert (report.claimed, report.sent, report.messages) == (1, 1, 1) and report.seconds >= 0
     [text] = outbox.to(minh)
     assert "14/03/2025 (còn 7 ngày)" in text  # the day in Hà Nội, not in UTC
     [row] = await rows(ctx, ReminderLog)
@@ -523,6 +559,7 @@ async def test_claims_made_outside_a_pass_are_sent_like_a_pass_sends_them(ctx):
     ctx.clock.set(now)
     nothing = await deliver_claims(ctx, outbox, [], rate=None)
     assert (nothing.claimed, nothing.sent, nothing.messages) == (0, 0, 0) and len(outbox.sent) == 1
+    assert nothing.seconds >= 0
 
 
 async def test_a_blocked_member_fails_and_the_colleague_still_gets_it(ctx):
@@ -544,3 +581,33 @@ async def test_a_pass_sends_the_same_paced_or_not(ctx, rate):
     outbox = Outbox()
     report = await scan_once(ctx, outbox, now=at(d(7)), rate=rate)
     assert (report.sent, report.messages) == (4, 2)
+
+
+async def test_a_failed_attempt_of_a_taken_over_claim_counts_its_attempts(ctx):
+    w, lan, minh, tuan, hung = await people(ctx)
+    [aid] = await w.tasks(["1"], d(28), TP)
+    now = at(d(10), 10)
+    log_id = await claim_row(ctx, aid, minh, "before_7d@x", claimed_at=now - timedelta(hours=1),
+                             lease_until=now - timedelta(minutes=1), attempts=3)
+    outbox = Outbox()
+    outbox.failing.add(minh.chat_id)
+    report = await scan(ctx, outbox, now)
+    assert (report.retried, report.failed, report.sent) == (1, 1, 0)
+    [row] = await rows(ctx, ReminderLog)
+    assert (row.id, row.status, row.attempts, row.generation) == (log_id, "retry", 4, 1)
+    assert row.error.startswith("attempt 4: ")
+    assert row.lease_until >= now + timedelta(minutes=4)  # the backoff after a fourth attempt
+
+
+async def test_a_level_already_sent_is_not_scheduled_again_when_the_interval_changes(ctx):
+    """Overdue 2 went out on the 20th under "every 3 working days"; the secretariat then sets
+    10: the next level is 3 (ten working days on from level 2's new date), not level 2 again."""
+    w, lan, minh, tuan, hung = await people(ctx)
+    await w.tasks(["1"], d(14), TP, today=d(14))
+    await scan(ctx, Outbox(), at(d(14)))
+    await scan(ctx, Outbox(), at(d(17)))
+    assert await pending(ctx) == [("overdue_2", eight(d(20)), None, False)]
+    ctx.settings.overdue_every_days = 10
+    report = await scan(ctx, Outbox(), at(d(20)))
+    assert report.claimed == 3
+    assert await pending(ctx) == [("overdue_3", eight(d(15, 4)), None, False)]
