@@ -300,7 +300,8 @@ async def test_done_closes_the_assignment_its_reminders_and_the_task(ctx):
     t = await get(ctx, Task, a.task_id)
     assert (t.status, t.done_at) == ("done", NOW)
     assert r.task == TaskRef(ids[NV], "1", "Nhiệm vụ 1", date(2026, 3, 20), "lead", "done", 100)
-    assert (r.kind, r.progress, r.files, r.at, r.task_closed, r.reason) == ("done", 100, (), NOW, True, "Đã gửi báo cáo")
+    assert (r.kind, r.progress, r.files, r.at, r.task_closed, r.reason) == (
+        "done", 100, (), NOW, True, "Đã gửi báo cáo")
     assert (r.requested_due, r.extension_id) == (None, None)
 
 
@@ -349,7 +350,8 @@ async def test_progress_blocked_note_and_file_move_the_assignment_as_they_say(ct
     r = await record(w, w.minh, aid, kind="progress", progress=40, now=t1)
     a = await get(ctx, Assignment, aid)
     assert (a.status, a.progress, a.last_checkin_at, a.done_at) == ("in_progress", 40, t1, None)
-    assert (r.kind, r.progress, r.task.status, r.task.progress, r.task_closed) == ("progress", 40, "in_progress", 40, False)
+    assert (r.kind, r.progress, r.task.status, r.task.progress, r.task_closed) == (
+        "progress", 40, "in_progress", 40, False)
 
     r = await record(w, w.minh, aid, kind="blocked", text="Chờ số liệu", now=t2)
     a = await get(ctx, Assignment, aid)
@@ -396,7 +398,8 @@ async def test_after_done_an_answer_is_a_file_or_a_note_and_done_again_is_refuse
     w = await world(ctx)
     aid = (await w.task("1", date(2026, 3, 20)))[NV]
     await record(w, w.minh, aid, kind="done")
-    assert (await refused(ctx, lambda s: ci.record_checkin(s, w.minh, aid, kind="done", now=NOW))).code == "already_done"
+    again = await refused(ctx, lambda s: ci.record_checkin(s, w.minh, aid, kind="done", now=NOW))
+    assert again.code == "already_done"
     f = await attachment(ctx, w.minh, "them.pdf", 10)
     r = await record(w, w.minh, aid, kind="done", attachment_ids=[f])
     assert (r.kind, r.files, r.task.status, r.task_closed) == ("file", (FileLine("them.pdf", 10),), "done", False)
@@ -965,7 +968,7 @@ async def test_a_button_press_is_claimed_once_and_old_claims_expire(ctx):
     assert await tx(ctx, lambda s: ci.claim_press(s, 42, 7, NOW + timedelta(days=2, seconds=1))) is True
 
 
-# --- a pending answer --------------------------------------------------------------------------------------------------
+# --- a pending answer ------------------------------------------------------------------------------------
 
 
 def test_a_pending_answer_survives_json():

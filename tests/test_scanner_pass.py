@@ -195,7 +195,8 @@ async def test_a_due_reminder_is_claimed_sent_and_recorded_once(ctx, caplog):
     now = at(d(7))  # Friday: seven days before
     report = await scan(ctx, outbox, now)
 
-    assert (report.due, report.claimed, report.sent, report.messages, report.skipped, report.retried) == (1, 2, 2, 2, 0, 0)
+    assert (report.due, report.claimed, report.sent, report.messages, report.skipped, report.retried) == (
+        1, 2, 2, 2, 0, 0)
     assert report.units_flagged == [] and report.seconds >= 0
     assert len(outbox.to(minh)) == 1 and len(outbox.to(tuan)) == 1 and outbox.to(hung) == []
     assert "14/03/2025 (còn 7 ngày)" in outbox.to(minh)[0]
@@ -488,7 +489,7 @@ async def test_claims_past_the_ceiling_fail_and_the_secretariat_is_told(ctx, cap
     assert len(outbox.to(lan)) == 1
 
 
-# --- how much one pass takes -------------------------------------------------------------------------------------------
+# --- how much one pass takes ---------------------------------------------------------------------------
 
 
 async def test_a_pass_takes_batches_up_to_its_limit(ctx):
@@ -538,7 +539,7 @@ async def test_a_pass_takes_at_most_three_batches_of_500(ctx):
     assert (second.due, second.claimed, second.sent) == (1, 0, 0)
 
 
-# --- claims made elsewhere ("/nhac") ------------------------------------------------------------------------------------
+# --- claims made elsewhere ("/nhac") ---------------------------------------------------------------------
 
 
 async def test_claims_made_outside_a_pass_are_sent_like_a_pass_sends_them(ctx):

@@ -221,7 +221,8 @@ async def _flag_units(ctx, messenger, nobody: dict[int, set[str]], now, today, r
                 if await q.claim_digest(s, m.id, today, f"nobody:{unit_id}"):
                     todo.append((m, unit_id, sorted(codes)))
     for m, unit_id, codes in todo:
-        text = texts.SECRETARIAT_UNIT_NOBODY.format(unit=names.get(unit_id, f"#{unit_id}"),  # pragma: no mutate - the unit exists (its assignments reference it)
+        unit = names.get(unit_id, f"#{unit_id}")  # pragma: no mutate - the unit exists (assignments reference it)
+        text = texts.SECRETARIAT_UNIT_NOBODY.format(unit=unit,
                                                     tasks=", ".join(codes[:20]) + (" …" if len(codes) > 20 else ""))
         await notify(messenger, m.chat_id, text)
         if unit_id not in report.units_flagged:

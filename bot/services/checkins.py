@@ -128,7 +128,7 @@ async def open_assignments(session: AsyncSession, unit_id: int | None) -> list[A
     if unit_id is None:
         return []
     rows = await session.execute(
-        select(Assignment).join(Task, Task.id == Assignment.task_id)  # pragma: no mutate - SQLAlchemy infers this, the only foreign key, without it
+        select(Assignment).join(Task, Task.id == Assignment.task_id)  # pragma: no mutate - the foreign key's join
         .where(Assignment.unit_id == unit_id, Assignment.status.in_(OPEN_STATUSES), Task.status == "open")
         .order_by(Assignment.due_date.is_(None), Assignment.due_date, Task.code, Assignment.id)
     )
@@ -155,7 +155,7 @@ async def unit_assignment_by_code(session: AsyncSession, member: Member, code: s
     if member.unit_id is None or not code:
         return None
     rows = (await session.execute(
-        select(Assignment).join(Task, Task.id == Assignment.task_id)  # pragma: no mutate - SQLAlchemy infers this, the only foreign key, without it
+        select(Assignment).join(Task, Task.id == Assignment.task_id)  # pragma: no mutate - the foreign key's join
         .where(Assignment.unit_id == member.unit_id, func.upper(Task.code) == code.upper())
         .order_by(Assignment.status.not_in(OPEN_STATUSES), Assignment.id.desc()))).scalars().all()
     return rows[0] if rows else None
@@ -426,7 +426,7 @@ async def undo_checkin(session: AsyncSession, member: Member, ci: CheckIn, *, no
     a.last_checkin_at = await session.scalar(
         select(CheckIn.created_at).where(CheckIn.assignment_id == a.id, CheckIn.undone_at.is_(None))
         .order_by(CheckIn.created_at.desc(),
-                  CheckIn.id.desc()).limit(1)  # pragma: no mutate - ties share the created_at read; scalar() reads one row
+                  CheckIn.id.desc()).limit(1)  # pragma: no mutate - one created_at is read
     )
     await session.flush()
     return UndoResult(task_ref(a), ci.status, ci.created_at, files, progress=ci.progress, requested_due=requested)
