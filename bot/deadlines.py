@@ -19,7 +19,7 @@ import dateparser
 from bot.language.calendar import period_end
 from bot.language.dates import Found, prepare_chat, prepare_keep_positions, read, scan
 from bot.language.programme import find_deadline, is_cited_date, is_open_ended, parse_recurrence
-from bot.language.text import fold_keep as fold
+from bot.language.text import fold_keep as fold, none_on_error
 
 __all__ = ["fold", "parse_deadline", "parse_deadline_lines", "find_all", "find_deadline", "is_cited_date",
            "period_end", "parse_recurrence", "is_open_ended", "Found"]
@@ -32,13 +32,15 @@ def find_all(text: str, today: date) -> list[Found]:
     return scan(prepare_keep_positions(text), today)
 
 
+@none_on_error
 def parse_deadline(text: str, today: date) -> date | None:
     """The deadline a phrase names, or None. Never raises on odd text."""
-    try:
-        s = prepare_chat((text or "")[:_MAX_CHARS])
-        return read(s, today) or _dateparser(s, today)
-    except Exception:  # noqa: BLE001 - arbitrary user text must never crash a caller
-        return None
+    return _parse_deadline(text, today)
+
+
+def _parse_deadline(text: str, today: date) -> date | None:
+    s = prepare_chat((text or "")[:_MAX_CHARS])
+    return read(s, today) or _dateparser(s, today)
 
 
 _ENGLISH = re.compile(

@@ -4,6 +4,10 @@ Mutation testing of the modules that decide things, with mutmut 3: each mutant i
 change to one function (an operator, a constant, a condition, a returned value); the tests
 that cover that function run against it, and a mutant no test notices "survives".
 
+Without ``--tests``, each module is run against its focused tests (``FOCUSED_TESTS``: the
+tests that call it directly, seconds per mutant), the modules without any against the
+whole suite; modules sharing a selection share one mutmut run.
+
 The run works on a copy of the code and tests in a temporary folder (mutmut writes a
 ``mutants/`` tree beside the code it mutates), so the working tree is never touched. The
 test suite runs on SQLite only (DONDOC_TEST_DATABASE_URL is cleared: the PostgreSQL half
@@ -41,6 +45,19 @@ DEFAULT_MODULES = (
     "bot/services/checkins.py",
     "bot/plan_import/parser.py",
 )
+# module (or folder prefix) -> the tests that call it directly; checkins and the scanner
+# also run end to end (sandbox journeys) in the whole suite, hours per run on 2 cores
+FOCUSED_TESTS = {
+    "bot/reminders/policy.py": ("tests/test_reminder_policy.py", "tests/test_reminder_policy_rules.py"),
+    "bot/reminders/scanner.py": ("tests/test_scanner_pass.py",),
+    "bot/services/checkins.py": ("tests/test_checkin_services.py",),
+    "bot/intents.py": ("tests/test_intents.py", "tests/test_deadlines.py"),
+    "bot/deadlines.py": ("tests/test_intents.py", "tests/test_deadlines.py"),
+    "bot/language/": ("tests/test_intents.py", "tests/test_deadlines.py"),
+    "bot/plan_import/parser.py": ("tests/test_plan_parser.py",),
+    "bot/plan_import/labels.py": ("tests/test_plan_parser.py",),
+}
+WHOLE_SUITE = ("tests",)
 COPIED = ("bot", "handlers", "storage", "tests", "pyproject.toml")
 ALSO_COPIED = (".env.example", "README.md", "docs")  # files the tests read
 KILLED = {"killed", "timeout"}
@@ -90,6 +107,26 @@ def expand(modules: list[str]) -> list[str]:
     return out
 
 
+def focused_tests(module: str) -> tuple[str, ...]:
+    """The tests a module is run against by default: its entry (or its folder's) in
+    `FOCUSED_TESTS`, else the whole suite."""
+    for key, tests in FOCUSED_TESTS.items():
+        if module == key or (key.endswith("/") and module.startswith(key)):
+            return tests
+    return WHOLE_SUITE
+
+
+def groups(modules: list[str], tests: list[str] | None) -> list[tuple[tuple[str, ...], list[str]]]:
+    """(test selection, modules) per mutmut run: one run when ``--tests`` is given, else
+    one per distinct default selection, in the order the modules came."""
+    if tests:
+        return [(tuple(tests), modules)]
+    out: dict[tuple[str, ...], list[str]] = {}
+    for m in modules:
+        out.setdefault(focused_tests(m), []).append(m)
+    return list(out.items())
+
+
 def summarize(results: str, modules: list[str]) -> list[dict]:
     counts: dict[str, Counter] = {m: Counter() for m in modules}
     for line in results.splitlines():
@@ -113,9 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("modules", nargs="*", default=list(DEFAULT_MODULES),
                     help="files (or folders) to mutate, relative to the repository")
     ap.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
-    ap.add_argument("--tests", nargs="+", default=["tests"],
-                    help="test files to choose from (default: the whole suite; mutmut runs those that cover a mutant)")
-    ap.add_argument("--keep", type=Path, help="run in this folder and keep it (mutmut show/browse there)")
+    ap.add_argument("--tests", nargs="+",
+                    help="test files to choose from for every module (default: each module's focused tests, "
+                         "see FOCUSED_TESTS, else the whole suite; mutmut runs those that cover a mutant)")
+    ap.add_argument("--keep", type=Path, help="run in this folder and keep it (mutmut show/browse there: the "
+                                                "last run's modules, when the modules needed several runs)")
     args = ap.parse_args(argv)
     modules = expand(args.modules)
 
@@ -129,20 +168,23 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copytree(src, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy2(src, work / name)
-    with open(work / "pyproject.toml", "a", encoding="utf-8") as f:
-        f.write(_config(modules, args.tests))
+    project = (work / "pyproject.toml").read_text(encoding="utf-8")
 
     env = {k: v for k, v in os.environ.items() if k != "DONDOC_TEST_DATABASE_URL"}
     mutmut = _mutmut()
+    results = ""
     try:
-        run = subprocess.run([mutmut, "run", "--max-children", str(args.max_children)], cwd=work, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        if run.returncode != 0:
-            print(run.stdout[-4000:], file=sys.stderr)
-            print(json.dumps({"error": f"mutmut run exited {run.returncode}"}))
-            return 1
-        results = subprocess.run([mutmut, "results", "--all", "true"], cwd=work, env=env,
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
+        for tests, group in groups(modules, args.tests):
+            (work / "pyproject.toml").write_text(project + _config(group, list(tests)), encoding="utf-8")
+            shutil.rmtree(work / "mutants", ignore_errors=True)  # the previous group's mutants and results
+            run = subprocess.run([mutmut, "run", "--max-children", str(args.max_children)], cwd=work, env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            if run.returncode != 0:
+                print(run.stdout[-4000:], file=sys.stderr)
+                print(json.dumps({"error": f"mutmut run exited {run.returncode}", "modules": group}))
+                return 1
+            results += subprocess.run([mutmut, "results", "--all", "true"], cwd=work, env=env,
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout + "\n"
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from bot.language.dates import Found, prepare_keep_positions, scan
+from bot.language.text import none_on_error
 
 # A date that belongs to a cited document: "Chỉ thị số 30-CT/TW, ngày 18/2/1998",
 # "Kế hoạch số 12/KH-UBND ngày 5/1/2023 của UBND tỉnh", "Luật ... năm 2022".
@@ -39,15 +40,13 @@ def is_cited_date(folded: str, f: Found) -> bool:
     return False
 
 
+@none_on_error
 def find_deadline(text: str, today: date, *, not_before: date | None = None) -> date | None:
     """The deadline stated inside a programme sentence, skipping cited documents' dates
     and relative words ("ngày mai" in a programme is not a date). The last explicit
     deadline after a cue ("trước ngày", "hoàn thành trong", "đến") wins; else the first
     date expression that is not a citation."""
-    try:
-        return _find_deadline(text or "", today, not_before)
-    except Exception:  # noqa: BLE001
-        return None
+    return _find_deadline(text or "", today, not_before)
 
 
 _CUE_BEFORE = re.compile(

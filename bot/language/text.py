@@ -8,8 +8,29 @@ rules know; it changes lengths, so it is used only where positions do not matter
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def none_on_error(parse: Callable[P, R]) -> Callable[P, R | None]:
+    """A reader of arbitrary user or document text: None instead of any exception, so odd
+    text never crashes a caller. (mutmut does not mutate decorated functions: keep the
+    decorated one a thin call of the undecorated reader.)"""
+
+    @functools.wraps(parse)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R | None:
+        try:
+            return parse(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - arbitrary text must never crash a caller
+            return None
+
+    return guarded
 
 
 def _fold_char(ch: str) -> str:

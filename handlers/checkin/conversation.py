@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
-
 from bot import texts
-from storage.models import ConversationState, Member
-from storage.state import get_state, set_state, state_key
+from storage.models import Member
+from storage.state import get_state, set_state, state_key, take_state
 
 STATE = "checkin"
 STATE_TTL = timedelta(days=2)
@@ -50,8 +48,7 @@ async def save(s, member: Member, now: datetime, **data) -> None:
 async def drop(s, member: Member) -> bool:
     """Forget the pending question; True if there was one (and this call removed it, so of
     two simultaneous presses only one goes on)."""
-    res = await s.execute(delete(ConversationState).where(ConversationState.key == key(member)))
-    return res.rowcount == 1
+    return await take_state(s, key(member)) is not None
 
 
 def describe(st: dict) -> str:
