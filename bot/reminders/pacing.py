@@ -32,7 +32,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from bot.messenger import Messenger, NotDelivered, RetryLater, SentMessage, TransientError
 from storage import reminder_queries as q
 
-RATE_PER_SECOND = 29.0  # Telegram's ~30 messages/s overall, evenly spaced
+RATE_PER_SECOND = 30.0  # Telegram: "no more than 30 messages per second" (PTB's AIORateLimiter: the same 30/s)
 SEND_ATTEMPTS = 6  # within one pass (about 3 s of backoff); then the claim waits for a retry (delivery.py)
 SLOT_NAME = "telegram"
 

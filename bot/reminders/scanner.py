@@ -18,7 +18,7 @@ One pass (``scan_once``):
 
 No reminder lives in memory between passes: a late, skipped or crashed pass is caught
 up by the next one. A pass takes at most ``limit × max_batches`` new claims (1,500: about
-52 s at 29/s for one process), and its leases are renewed as long as it sends.
+50 s at 30/s for one process), and its leases are renewed as long as it sends.
 """
 
 from __future__ import annotations
