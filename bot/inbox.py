@@ -36,9 +36,9 @@ from storage.inbox_queries import (
 
 log = logging.getLogger(__name__)
 
-# While an update is handled: "<channel>:<update id>", the same on every replay of it. A
-# service that records an effect can keep this key with it and, finding it already there,
-# not record it twice (a kill between the handler's commit and the inbox mark replays it).
+# While an update is handled: its `update_key`, the same on every replay of it. A service
+# that records an effect keeps this key with it and, finding it already there, does not
+# record it twice (a kill between the handler's commit and the inbox mark replays it).
 current_update_key: ContextVar[str | None] = ContextVar("current_update_key", default=None)
 
 KEEP_HANDLED = timedelta(days=7)  # Telegram may reuse ids after a week without updates
@@ -52,6 +52,13 @@ def _now() -> datetime:
 
 def digest(payload: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def update_key(channel: str, update_id: int, payload: str) -> str:
+    """"<channel>:<update id>:<digest prefix>": an update's name for its effects. The digest
+    keeps it apart from a later update under a reused id (Telegram picks ids at random after
+    a week without updates); at most 9 + 20 + 1 + 16 = 46 characters."""
+    return f"{channel}:{update_id}:{digest(payload)[:16]}"
 
 
 class Inbox:

@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.error import NetworkError
 from telegram.ext import Application
 
-from bot.inbox import Inbox, current_update_key
+from bot.inbox import Inbox, current_update_key, update_key
 from handlers.messenger import TelegramMessenger
 
 log = logging.getLogger(__name__)
@@ -37,13 +37,15 @@ class InboxQueue(asyncio.Queue):
         super().__init__()
         self.inbox = inbox
         self._rows: dict[int, int] = {}  # id(update object) → inbox row id
+        self._keys: dict[int, str] = {}  # id(update object) → its update_key
         self._replayed: set[int] = set()  # row ids queued again at start, not yet handled
         self.started_at: datetime | None = None
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
+            payload = update_payload(item)
             try:
-                row_id = await self.inbox.receive(item.update_id, update_payload(item))
+                row_id = await self.inbox.receive(item.update_id, payload)
             except SQLAlchemyError as exc:
                 # a NetworkError keeps PTB's polling loop alive (it retries with backoff, and
                 # the offset not advanced makes Telegram send the update again); a webhook
@@ -52,6 +54,7 @@ class InboxQueue(asyncio.Queue):
             if row_id is None:
                 return
             self._rows[id(item)] = row_id
+            self._keys[id(item)] = update_key(self.inbox.channel, item.update_id, payload)
         await super().put(item)
 
     async def requeue_unhandled(self, bot) -> int:
@@ -66,6 +69,7 @@ class InboxQueue(asyncio.Queue):
                 await self.inbox.handled(row.id)
                 continue
             self._rows[id(update)] = row.id
+            self._keys[id(update)] = update_key(self.inbox.channel, row.update_id, row.payload)
             self._replayed.add(row.id)
             await super().put(update)
         return len(rows)
@@ -77,12 +81,18 @@ class InboxQueue(asyncio.Queue):
         if await self.inbox.begin_replay(row_id):
             return True
         self._rows.pop(id(update), None)
+        self._keys.pop(id(update), None)
         self._replayed.discard(row_id)
         return False
+
+    def key_of(self, update: object) -> str | None:
+        """The update_key of a stored update (None: not stored)."""
+        return self._keys.get(id(update))
 
     def done_with(self, update: object) -> int | None:
         """The inbox row of a handled update (None: not stored), forgotten here."""
         row_id = self._rows.pop(id(update), None)
+        self._keys.pop(id(update), None)
         self._replayed.discard(row_id)
         return row_id
 
@@ -110,8 +120,7 @@ class InboxApplication(Application):
             if not queue.replaying:
                 await self._report_unlinked()
             return
-        key = f"{queue.inbox.channel}:{update.update_id}" if isinstance(update, Update) else None
-        token = current_update_key.set(key)
+        token = current_update_key.set(queue.key_of(update))
         try:
             await super().process_update(update)  # handler errors end in the error handler, not here
         finally:

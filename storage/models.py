@@ -233,6 +233,8 @@ class CheckIn(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     undone_at: Mapped[datetime | None]
     message_id: Mapped[int | None] = mapped_column(BigInteger)  # the chat message it came from, if text
+    # the incoming update that recorded it (bot.inbox.update_key): a replay after a kill finds it
+    update_key: Mapped[str | None] = mapped_column(String(64), index=True)
 
     attachments: Mapped[list[Attachment]] = relationship(back_populates="checkin", lazy="selectin")
 

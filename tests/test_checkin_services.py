@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
+from bot.inbox import current_update_key
 from bot.reminders.policy import ReminderPolicy
 from bot.reminders.schedule import reschedule_assignment
 from bot.services import checkins as ci
@@ -1012,3 +1013,86 @@ async def test_undoing_an_extension_withdraws_only_the_members_own_request_on_th
     assert status == {mine_old.id: "pending", mine_new.id: "withdrawn", colleague.id: "pending",
                       elsewhere.id: "pending"}
     assert (await get(ctx, Assignment, aid)).last_checkin_at == NOW - timedelta(minutes=1)
+
+
+# --- an update handled again after a kill ----------------------------------------------------------
+
+
+def handling(key: str | None):
+    """Run what follows as the handling of one incoming update (what the inbox sets)."""
+    return _UpdateKey(key)
+
+
+class _UpdateKey:
+    def __init__(self, key: str | None) -> None:
+        self.key = key
+
+    def __enter__(self):
+        self.token = current_update_key.set(self.key)
+
+    def __exit__(self, *exc):
+        current_update_key.reset(self.token)
+
+
+async def test_an_update_handled_again_records_its_answers_once_and_gives_the_same_receipts(ctx):
+    """A kill between the handler's commit and the inbox mark: the update is handled again
+    at the next start. Its "done", its file and its progress are not recorded twice; its
+    receipts are what the first handling answered. Another update's answer is recorded."""
+    w = await world(ctx)
+    ids = await w.task("1", date(2026, 3, 20))
+    two = await w.task("2", date(2026, 3, 25))
+    later = NOW + timedelta(minutes=3)
+
+    async def keep(now):
+        return await tx(ctx, lambda s: ci.keep_file(s, ctx.attachments, w.minh, content=b"%PDF-1.4 quy I",
+                                                    name="bc.pdf", mime_type="application/pdf", file_id="FQ", now=now))
+
+    with handling("telegram:501:aaaa"):
+        att = await keep(NOW)
+        first = await record(w, w.minh, ids[NV], kind="done", attachment_ids=[att.id], text="xong", message_id=7)
+    with handling("telegram:501:aaaa"):  # the replay, three minutes later
+        att_again = await keep(later)
+        again = await record(w, w.minh, ids[NV], kind="done", attachment_ids=[att_again.id], text="xong",
+                             message_id=7, now=later)
+    assert att_again.id == att.id
+    assert again == first and first.task_closed and first.files == (FileLine("bc.pdf", 14),)
+    assert [(c.status, c.update_key) for c in await rows(ctx, CheckIn)] == [("done", "telegram:501:aaaa")]
+    assert (await get(ctx, Assignment, ids[NV])).done_at == NOW
+
+    with handling("telegram:502:bbbb"):
+        p1 = await record(w, w.minh, two[NV], kind="progress", progress=40)
+    with handling("telegram:502:bbbb"):
+        p2 = await record(w, w.minh, two[NV], kind="progress", progress=40, now=later)
+    with handling("telegram:503:cccc"):  # the next message, not a replay
+        p3 = await record(w, w.minh, two[NV], kind="progress", progress=60, now=later)
+    with handling(None):  # not from the inbox (a test, a job): nothing to find
+        p4 = await record(w, w.minh, two[NV], kind="progress", progress=70, now=later)
+    assert p2 == p1 and (p1.kind, p1.progress, p1.at) == ("progress", 40, NOW)
+    assert p3.checkin_id not in (p1.checkin_id,) and p4.checkin_id != p3.checkin_id
+    cis = await rows(ctx, CheckIn, CheckIn.assignment_id == two[NV])
+    assert [(c.progress, c.update_key) for c in cis] == [(40, "telegram:502:bbbb"), (60, "telegram:503:cccc"),
+                                                        (70, None)]
+
+
+async def test_an_extension_asked_again_by_a_replayed_update_is_asked_once(ctx):
+    """The replayed request gets the first one's receipt; the first request is not superseded
+    by a copy of itself. Its file (same update, same task) is recorded once beside it."""
+    w = await world(ctx)
+    aid = (await w.task("1", date(2026, 3, 20)))[NV]
+    att = await attachment(ctx, w.minh, "ke_hoach.docx", 9)
+
+    async def ask(now):
+        r = await tx(ctx, lambda s: ci.request_extension(s, w.minh, aid, new_due=date(2026, 4, 10),
+                                                         reason="Chờ số liệu", now=now, today=TODAY))
+        f = await record(w, w.minh, aid, kind="file", attachment_ids=[att], now=now)
+        return r, f
+
+    with handling("telegram:9:dddd"):
+        first = await ask(NOW)
+    with handling("telegram:9:dddd"):
+        again = await ask(NOW + timedelta(minutes=2))
+    assert again == first and first[0].extension_id is not None and first[0].requested_due == date(2026, 4, 10)
+    assert first[0].reason == "Chờ số liệu" and first[1].files == (FileLine("ke_hoach.docx", 9),)
+    assert [(x.status, x.requested_due) for x in await rows(ctx, ExtensionRequest)] == [
+        ("pending", date(2026, 4, 10))]
+    assert [c.status for c in await rows(ctx, CheckIn)] == ["extension", "file"]

@@ -1,6 +1,6 @@
 """The update inbox: a bot process killed with SIGKILL during a burst of incoming report
 files, again and again, loses none — every file gets its receipt after a restart, counted
-from what the sandbox recorded; a redelivered update is handled once."""
+from what the sandbox recorded — and records none twice; a redelivered update is handled once."""
 
 from __future__ import annotations
 
@@ -94,6 +94,9 @@ async def test_kills_during_a_burst_of_files_lose_no_file(ctx, sandbox, db_url, 
         checkins = (await s.execute(select(func.count()).select_from(CheckIn))).scalar_one()
     assert {n for _, n in names} <= {f for f, _ in files}
     assert all(c is not None for _, c in files), "every stored file is linked to a check-in"
+    # a kill between a handler's commit and the inbox mark replays that update: its receipt
+    # may go out twice, its check-in is recorded once
+    assert (checkins, len(files)) == (len(names), len(names))
     print(f"files={len(names)} kills={KILLS} killed_with_work_left={killed_with_work_left} "
           f"receipts={sum(count.values())} duplicates={sum(count.values()) - len(names)} checkins={checkins}")
 
@@ -136,7 +139,7 @@ async def test_an_update_redelivered_is_handled_once_and_its_key_is_visible_to_h
     from telegram import Update
     from telegram.ext import TypeHandler
 
-    from bot.inbox import current_update_key
+    from bot.inbox import current_update_key, update_key
     from tests.test_checkin import world
 
     _, minh, _ = await world(harness, ctx)
@@ -156,7 +159,39 @@ async def test_an_update_redelivered_is_handled_once_and_its_key_is_visible_to_h
     await until(lambda: unhandled(ctx), "the second /viec marked handled")
     rows = await stored_updates(ctx)
     assert len(rows) == 2 and all(r.handled_at is not None for r in rows)
-    assert seen == [f"telegram:{r.update_id}" for r in rows]
+    assert seen == [update_key("telegram", r.update_id, r.payload) for r in rows]
+    assert seen[0] != seen[1] and seen[0].startswith(f"telegram:{rows[0].update_id}:")
+
+
+async def test_an_answer_handled_again_after_a_kill_is_recorded_once(harness, ctx):
+    """A kill after the handler committed a report and its receipt, before the inbox marked
+    the update (the row left unhandled, as a SIGKILL leaves it): at the next start the update
+    is handled again, the member gets the same receipt, and the report is recorded once."""
+    from storage.models import Assignment
+    from tests.test_checkin import PDF, world
+
+    _, minh, _ = await world(harness, ctx)
+    first = await harness.send_file(minh, "bao_cao_quy_1.pdf", PDF, caption="xong")
+    assert "bao_cao_quy_1.pdf" in first["text"]
+    await until(lambda: unhandled(ctx), "the report marked handled")
+    (stored,) = await stored_updates(ctx)
+    async with ctx.sessions() as s:
+        (await s.get(InboxUpdate, stored.id)).handled_at = None
+        await s.commit()
+    after = harness.last_id(minh)
+    await harness.restart()
+    again = await harness.wait(minh, after=after)
+    await until(lambda: unhandled(ctx), "the replayed report marked handled")
+    assert again["text"] == first["text"]
+    async with ctx.sessions() as s:
+        checkins = (await s.execute(select(CheckIn.status, CheckIn.update_key))).all()
+        files = (await s.execute(select(Attachment.file_name, Attachment.checkin_id))).all()
+        status = (await s.execute(select(Assignment.status))).scalars().all()
+    assert [c for c, _ in checkins] == ["done"] and checkins[0][1].startswith(f"telegram:{stored.update_id}:")
+    assert len(files) == 1 and files[0][1] is not None and status == ["done"]
+    await harness.restart()  # nothing left to report: the file is linked, not "send it again"
+    await harness.say(minh, "/viec")
+    assert not any("gửi lại" in m["text"] for m in harness.messages(minh))
 
 
 async def stored_updates(ctx) -> list:

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.inbox import current_update_key
 from bot.reminders.policy import add_working_days
 from bot.texts import fmt_date
 from bot.reminders.schedule import cancel_assignment_reminders, reschedule_assignment, snooze
@@ -206,8 +207,12 @@ async def record_checkin(
 
     ``kind``: done | progress | blocked | file | note. A unit's "done" closes its
     assignment and cancels its pending reminders; the task is done when all its lead
-    units are; a coordinating (support) unit's "done" closes only its own part."""
+    units are; a coordinating (support) unit's "done" closes only its own part.
+    An update handled again after a kill gets the receipt of what it recorded the first time."""
     a = await member_assignment(session, member, assignment_id)
+    key = current_update_key.get()
+    if key and (done_before := await _recorded(session, key, a.id, extension=False)) is not None:
+        return _receipt_again(done_before, a)
     if a.status == "cancelled" or a.task.status == "cancelled":
         raise CheckinRefused("closed")
     if a.status == "done" and kind in STATUS_KINDS:
@@ -224,7 +229,7 @@ async def record_checkin(
 
     ci = CheckIn(assignment_id=a.id, member_id=member.id, status=kind, text=(text or "")[:4000],
                  previous_status=previous_status, previous_progress=a.progress, created_at=now,
-                 message_id=message_id)
+                 message_id=message_id, update_key=key)
     if kind in STATUS_KINDS:  # a report file leaves the status: "đã báo cáo" comes from the check-in
         a.status = STATUS_KINDS[kind]
     if kind == "done":
@@ -243,6 +248,32 @@ async def record_checkin(
         closed = await _close_task_if_done(session, a.task, now)
     await session.flush()
     return Receipt(ci.id, task_ref(a), kind, ci.progress, files, now, task_closed=closed, reason=text)
+
+
+async def _recorded(session: AsyncSession, key: str, assignment_id: int, *, extension: bool) -> CheckIn | None:
+    """The check-in an incoming update already recorded on an assignment (its first
+    handling, before a kill): an extension request, or any other answer."""
+    kind = CheckIn.status == "extension" if extension else CheckIn.status != "extension"
+    return (await session.execute(select(CheckIn).where(
+        CheckIn.update_key == key, CheckIn.assignment_id == assignment_id, kind))).scalars().first()
+
+
+async def assignment_answered_by_update(session: AsyncSession, member: Member) -> int | None:
+    """The assignment the update being handled recorded an answer on, the first time it was
+    handled (None: it recorded none, or no update is being handled). Its replay goes to the
+    same task, even though that task is no longer open after a "done"."""
+    key = current_update_key.get()
+    if not key:
+        return None
+    return (await session.execute(select(CheckIn.assignment_id).where(
+        CheckIn.update_key == key, CheckIn.member_id == member.id).order_by(CheckIn.id).limit(1))).scalar()
+
+
+def _receipt_again(ci: CheckIn, a: Assignment) -> Receipt:
+    """The receipt of a check-in recorded before: nothing is recorded or moved again."""
+    files = tuple(FileLine(att.file_name, att.size) for att in sorted(ci.attachments, key=lambda att: att.id))
+    closed = ci.status == "done" and a.task.done_at == ci.created_at
+    return Receipt(ci.id, task_ref(a), ci.status, ci.progress, files, ci.created_at, task_closed=closed, reason=ci.text)
 
 
 async def _claim_done(session: AsyncSession, a: Assignment) -> bool:
@@ -282,6 +313,9 @@ async def _close_task_if_done(session: AsyncSession, task: Task, now: datetime) 
 async def request_extension(session: AsyncSession, member: Member, assignment_id: int, *, new_due: date,
                             reason: str, now: datetime, today: date, message_id: int | None = None) -> Receipt:
     a = await member_assignment(session, member, assignment_id)
+    key = current_update_key.get()
+    if key and (asked_before := await _recorded(session, key, a.id, extension=True)) is not None:
+        return await _extension_again(session, asked_before, a)
     if a.status not in OPEN_STATUSES or a.task.status != "open":
         raise CheckinRefused("closed")
     if new_due <= today or (a.due_date is not None and new_due <= a.due_date):
@@ -295,12 +329,21 @@ async def request_extension(session: AsyncSession, member: Member, assignment_id
     session.add(req)
     ci = CheckIn(assignment_id=a.id, member_id=member.id, status="extension", progress=a.progress,
                  text=f"{fmt_date(new_due)} {reason or ''}".strip()[:4000], previous_status=a.status,
-                 previous_progress=a.progress, created_at=now, message_id=message_id)
+                 previous_progress=a.progress, created_at=now, message_id=message_id, update_key=key)
     a.last_checkin_at = now
     session.add(ci)
     await session.flush()
     return Receipt(ci.id, task_ref(a), "extension", a.progress, (), now, reason=reason or "",
                    requested_due=new_due, extension_id=req.id)
+
+
+async def _extension_again(session: AsyncSession, ci: CheckIn, a: Assignment) -> Receipt:
+    """The receipt of an extension request made before (written with its check-in, same instant)."""
+    req = (await session.execute(select(ExtensionRequest).where(
+        ExtensionRequest.assignment_id == a.id, ExtensionRequest.member_id == ci.member_id,
+        ExtensionRequest.created_at == ci.created_at))).scalars().one()
+    return Receipt(ci.id, task_ref(a), "extension", ci.progress, (), ci.created_at, reason=req.reason,
+                   requested_due=req.requested_due, extension_id=req.id)
 
 
 async def decide_extension(session: AsyncSession, request_id: int, decider: Member, *, approve: bool,
@@ -452,9 +495,13 @@ async def keep_file(session: AsyncSession, store: AttachmentStore, member: Membe
     not yet tied to a check-in. A file handled again after a kill (the update replayed
     from the inbox) reuses the row its first handling left unlinked."""
     stored = store.save(content, name)
+    key = current_update_key.get()
+    kept_before = Attachment.checkin_id.is_(None)
+    if key:  # or linked already, to the check-in this update recorded the first time
+        kept_before |= Attachment.checkin_id.in_(select(CheckIn.id).where(CheckIn.update_key == key))
     left = (await session.execute(select(Attachment).where(
         Attachment.member_id == member.id, Attachment.file_id == file_id[:300], Attachment.sha256 == stored.sha256,
-        Attachment.checkin_id.is_(None)).order_by(Attachment.id.desc()))).scalars().first()
+        kept_before).order_by(Attachment.id.desc()))).scalars().first()
     if left is not None:
         return left
     if mime_type is not None and not fits(Attachment.__table__.c.mime_type, mime_type):

@@ -100,7 +100,7 @@ async def route(context: DondocContext, member: Member, chat_id: int, p: Pending
             await send(context, chat_id, "\n".join(refusals) if refusals else texts.CI_DIDNT_UNDERSTAND)
             return
         candidates: list[svc.TaskRef] = []
-        aid = forced_aid
+        aid = forced_aid or await svc.assignment_answered_by_update(s, member)  # a replay: where it went
         if aid is None and reply_to:
             ids = await svc.assignments_of_message(s, member.id, reply_to)
             if len(ids) == 1:
