@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from bot import actions, texts
 from bot.plan_import.model import ParsedTask
-from storage.models import AuditLog, CheckIn, ExtensionRequest
+from storage.models import AuditLog, CheckIn, ExtensionRequest, InboxUpdate
 from tests.harness import button, buttons
 from tests.test_checkin import NOI_VU, TWO_TASKS, assignment, reminder_for, rows, world
 from tests.test_checkin_chat import THREE_LATE, message, until
+from tests.test_inbox import unhandled
+from tests.test_inbox import until as until_async
 
 
 def no_generic_error(harness, who) -> bool:
@@ -189,3 +193,47 @@ async def test_a_double_tap_on_an_extension_decision_decides_once(harness, ctx):
     assert len(told) == 1
     assert len(await rows(ctx, AuditLog, AuditLog.action == "extension_decided")) == 1
     assert no_generic_error(harness, lan) and await errors(ctx) == []
+
+
+# --- a press handled again after a kill ---------------------------------------------------------------
+
+
+async def replay_newest_update(harness, ctx, who) -> dict:
+    """What a SIGKILL between the handler's commit and the inbox mark leaves: the newest
+    stored update unmarked. The restart handles it again; its answer is returned."""
+    await until_handled(ctx)
+    async with ctx.sessions() as s:
+        row = (await s.execute(select(InboxUpdate).order_by(InboxUpdate.id.desc()).limit(1))).scalar_one()
+        row.handled_at = None
+        await s.commit()
+    after = harness.last_id(who)
+    await harness.restart()
+    answer = await harness.wait(who, after=after)
+    await until_handled(ctx)
+    return answer
+
+
+async def until_handled(ctx) -> None:
+    await until_async(lambda: unhandled(ctx), "every stored update marked handled")
+
+
+async def test_a_percent_press_handled_again_after_a_kill_records_once_and_answers_the_same(harness, ctx):
+    _, minh, _ = await world(harness, ctx)
+    reminder = await reminder_for(harness, minh)
+    ask = await harness.press(minh, reminder, button(reminder, "📊"))
+    receipt = await harness.press(minh, ask, button(ask, "75%"))
+    again = await replay_newest_update(harness, ctx, minh)
+    assert "Tiến độ: 75%" in receipt["text"] and again["text"] == receipt["text"]
+    assert [(c.status, c.progress) for c in await rows(ctx, CheckIn)] == [("progress", 75)]
+    assert no_generic_error(harness, minh) and texts.CI_PRESS_AGAIN not in again["text"]
+
+
+async def test_a_pick_press_handled_again_after_a_kill_records_once_and_answers_the_same(harness, ctx):
+    _, minh, _ = await world(harness, ctx, TWO_TASKS)
+    ask = await harness.say(minh, "xong")
+    receipt = await harness.press(minh, ask, button(ask, "2."))
+    again = await replay_newest_update(harness, ctx, minh)
+    assert "Đã hoàn thành" in receipt["text"] and again["text"] == receipt["text"]
+    assert [c.status for c in await rows(ctx, CheckIn)] == ["done"]
+    assert (await assignment(ctx, "2")).status == "done" and (await assignment(ctx, "1")).status != "done"
+    assert no_generic_error(harness, minh)

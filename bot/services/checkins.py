@@ -269,6 +269,22 @@ async def assignment_answered_by_update(session: AsyncSession, member: Member) -
         CheckIn.update_key == key, CheckIn.member_id == member.id).order_by(CheckIn.id).limit(1))).scalar()
 
 
+async def receipt_of_update(session: AsyncSession, member: Member, assignment_id: int) -> Receipt | None:
+    """The receipt of what the update being handled recorded on an assignment the first time
+    it was handled (None: nothing, or no update is being handled): a button press replayed
+    after a kill finds its claim or its question gone, and answers with this instead."""
+    key = current_update_key.get()
+    if not key:
+        return None
+    ci = (await session.execute(select(CheckIn).where(
+        CheckIn.update_key == key, CheckIn.assignment_id == assignment_id, CheckIn.member_id == member.id)
+        .order_by(CheckIn.id).limit(1))).scalars().first()
+    if ci is None:
+        return None
+    a = await member_assignment(session, member, assignment_id)
+    return await _extension_again(session, ci, a) if ci.status == "extension" else _receipt_again(ci, a)
+
+
 def _receipt_again(ci: CheckIn, a: Assignment) -> Receipt:
     """The receipt of a check-in recorded before: nothing is recorded or moved again."""
     files = tuple(FileLine(att.file_name, att.size) for att in sorted(ci.attachments, key=lambda att: att.id))

@@ -86,6 +86,17 @@ async def apply(s, context: DondocContext, member: Member, aid: int, p: Pending)
         return Reply(refusal(exc.code))
 
 
+async def replayed(s, context: DondocContext, member: Member, aid: int) -> Reply | None:
+    """The update being handled answered on ``aid`` before a kill cut its handling short:
+    the same receipt again (and the staff told of its extension request), nothing recorded."""
+    r = await svc.receipt_of_update(s, member, aid)
+    if r is None:
+        return None
+    reply = Reply(receipt_text(r, context))
+    reply.extension_id, reply.assignment_id = r.extension_id, aid
+    return reply
+
+
 async def route(context: DondocContext, member: Member, chat_id: int, p: Pending, *,
                 reply_to: int | None = None, forced_aid: int | None = None, refusals: list[str] | None = None) -> None:
     """Find the task an answer is about — the state's task, the replied-to reminder, the

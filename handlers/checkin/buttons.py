@@ -19,7 +19,7 @@ from bot.reminders.compose import checkin_buttons, compose_single, ReminderItem,
 from bot.services import checkins as svc
 from bot.services.checkins import CheckinRefused, Pending
 from handlers.checkin import conversation as conv
-from handlers.checkin.answers import apply, deliver, policy
+from handlers.checkin.answers import apply, deliver, policy, replayed
 from handlers.checkin.tidy import strip_buttons
 from handlers.checkin.wording import cut, limit_mb, percent_markup, refusal, send, types
 from handlers.common import DondocContext
@@ -84,26 +84,30 @@ async def on_button(update: Update, context: DondocContext) -> None:
                 pct = max(0, min(100, int(extra)))
             except ValueError:
                 pct = None
-            if message_id is not None and not await svc.claim_press(s, chat_id, message_id, now):
-                await s.commit()
-                await ack(query, texts.CI_PRESS_AGAIN)
-                return
-            await conv.drop(s, m)
-            reply = await apply(s, context, m, aid, Pending("progress", progress=pct))
+            reply = await replayed(s, context, m, aid)
+            if reply is None:
+                if message_id is not None and not await svc.claim_press(s, chat_id, message_id, now):
+                    await s.commit()
+                    await ack(query, texts.CI_PRESS_AGAIN)
+                    return
+                await conv.drop(s, m)
+                reply = await apply(s, context, m, aid, Pending("progress", progress=pct))
             await s.commit()
             await ack(query)
             await strip_buttons(context, chat_id, message_id)
             await deliver(context, m, chat_id, reply, [])
             return
         if verb == actions.CI_PICK:
-            st = await conv.load(s, m, now)
-            if not st or st.get("await") != "pick" or aid not in st.get("candidates", []) \
-                    or not await conv.drop(s, m):
-                await s.commit()
-                await ack(query, texts.CI_PICK_EXPIRED, alert=True)
-                await strip_buttons(context, chat_id, message_id)
-                return
-            reply = await apply(s, context, m, aid, Pending.from_json(st["pending"]))
+            reply = await replayed(s, context, m, aid)
+            if reply is None:
+                st = await conv.load(s, m, now)
+                if not st or st.get("await") != "pick" or aid not in st.get("candidates", []) \
+                        or not await conv.drop(s, m):
+                    await s.commit()
+                    await ack(query, texts.CI_PICK_EXPIRED, alert=True)
+                    await strip_buttons(context, chat_id, message_id)
+                    return
+                reply = await apply(s, context, m, aid, Pending.from_json(st["pending"]))
             await s.commit()
             await ack(query)
             await strip_buttons(context, chat_id, message_id)
