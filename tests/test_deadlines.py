@@ -306,6 +306,10 @@ def test_period_end(period, year, expected):
     ("Báo cáo trước ngày mai", None),  # relative words are not programme deadlines
     ("Hoàn thành trước thứ 6 tuần sau", None),
     ("Hoàn thành trước ngày 15/3/2023. " + "Nội dung. " * 600, date(2023, 3, 15)),  # a long text is cut
+    # dotted days in a range after "từ" (a newspaper's list of milestones): its last day
+    ("*Từ 22.2 - 27.2: Các địa phương gửi dự kiến danh sách đơn vị bầu cử", date(2023, 2, 27)),
+    ("Từ ngày 22.2-27.2 tiếp nhận hồ sơ", date(2023, 2, 27)),
+    ("Sửa đổi mục 1.2 - 1.5 của quy chế", None),  # section numbers, no "từ"
 ])
 def test_deadlines_inside_programme_sentences(sentence, expected):
     assert find_deadline(sentence, date(2023, 1, 1), not_before=date(2023, 1, 1)) == expected

@@ -122,6 +122,119 @@ Nơi nhận: Như trên.
     assert plan.tasks[0].support == ["Các sở, ngành"]
 
 
+CELL_A_LINE = """KẾ HOẠCH THỰC HIỆN NHIỆM VỤ CÔNG TÁC DÂN VẬN NĂM 2026
+
+STT
+
+Nội dung công việc
+
+Đơn vị chủ trì
+
+Đơn vị phối hợp
+
+Thời gian hoàn thành
+
+I
+
+CÔNG TÁC TUYÊN TRUYỀN
+
+1
+
+Tuyên truyền Quy chế dân chủ ở cơ sở
+
+Tổ chức hội nghị quán triệt đến cán bộ, đảng viên các chi bộ.
+
+Ban Tuyên giáo
+
+Mặt trận Tổ quốc xã; Đoàn Thanh niên
+
+30/4/2026
+
+2
+
+Cập nhật trang thông tin điện tử của xã
+
+Văn phòng HĐND và UBND
+
+ \u0020
+
+Hằng quý
+
+II
+
+CÔNG TÁC KIỂM TRA
+
+1
+
+Kiểm tra việc thực hiện quy chế dân chủ tại 5 thôn
+
+(theo Kế hoạch số 12-KH/ĐU)
+
+Ủy ban Kiểm tra Đảng ủy
+
+Ban Dân vận
+
+15/9/2026
+
+ 
+
+III. TỔ CHỨC THỰC HIỆN
+
+Các chi bộ căn cứ kế hoạch, xây dựng kế hoạch của mình trước ngày 10/01/2026.
+"""
+
+
+def test_a_table_copied_one_cell_a_line_is_read_as_a_table():
+    """How a PDF's or a web page's table often comes out as text: header cells one a line,
+    then each row's number alone and its cells one a line (the content may take several, an
+    empty cell is a line of spaces); sections "I", "II" restart the numbering; the table ends at
+    the next numbered heading, whose prose is no task of the table."""
+    plan = parse_plan_text(CELL_A_LINE.replace("\\u0020", " "))
+    assert [(t.code, t.title, t.lead, t.support, t.due) for t in plan.tasks] == [
+        ("I.1", "Tuyên truyền Quy chế dân chủ ở cơ sở Tổ chức hội nghị quán triệt đến cán bộ, đảng viên các chi bộ.",
+         ["Ban Tuyên giáo"], ["Mặt trận Tổ quốc xã", "Đoàn Thanh niên"], date(2026, 4, 30)),
+        ("I.2", "Cập nhật trang thông tin điện tử của xã", ["Văn phòng HĐND và UBND"], [], None),
+        ("II.1", "Kiểm tra việc thực hiện quy chế dân chủ tại 5 thôn (theo Kế hoạch số 12-KH/ĐU)",
+         ["Ủy ban Kiểm tra Đảng ủy"], ["Ban Dân vận"], date(2026, 9, 15)),
+    ]
+    assert plan.tasks[1].recurrence and plan.year == 2026
+
+
+def test_a_table_with_no_unit_column_takes_the_subject_of_its_content():
+    """A timetable with no unit column: the unit a row's sentence opens with does it, after
+    the clauses that may open the sentence ("Căn cứ …, sau khi …,")."""
+    text = """TT
+
+Nội dung công việc
+
+Ngày chậm nhất phải hoàn thành
+
+1
+
+Ủy ban nhân dân cấp xã lập danh sách cử tri
+
+15/3/2026
+
+2
+
+Căn cứ số lượng đại biểu được bầu, sau khi thống nhất ý kiến với Ban Thường trực Ủy ban MTTQ cùng cấp, Thường trực HĐND các cấp dự kiến cơ cấu, thành phần đại biểu
+
+20/3/2026
+
+3
+
+Căn cứ hướng dẫn, tổ chức hội nghị hiệp thương lần thứ nhất
+
+25/3/2026
+"""
+    plan = parse_plan_text(text)
+    assert [(t.code, t.lead, t.due) for t in plan.tasks] == [
+        ("1", ["Ủy ban nhân dân cấp xã"], date(2026, 3, 15)),
+        ("2", ["Thường trực HĐND các cấp"], date(2026, 3, 20)),
+        ("3", [], date(2026, 3, 25))]
+    assert subject_unit("Căn cứ kế hoạch, sau khi họp, tổ chức hội nghị") is None
+
+
 def test_a_cited_documents_date_in_a_heading_is_no_period():
     text = """KẾ HOẠCH CÔNG TÁC NĂM 2026
 I. NHIỆM VỤ

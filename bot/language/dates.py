@@ -318,6 +318,8 @@ _RULE_TABLE: list[tuple[str, Builder, str]] = [
     (rf"(?<![\d/.,\-]){_D}\s*/\s*{_M}\b(?!\s*/|[.,]\d)", _dm_bare, "day"),
     (rf"\b(?:ngay\s+)?{_D}\s+thang\s+(?:nay|hien tai)\b", partial(_day_of_month, months_ahead=0), "day"),
     (rf"\b(?:ngay\s+)?{_D}\s+thang\s+{_NEXT}\b", partial(_day_of_month, months_ahead=1), "day"),
+    # "Từ 22.2 - 27.2": a range of dotted days after "từ", its last day
+    (rf"\btu\s+(?:ngay\s+)?[0-3]?\d\.(?:1[0-2]|0?[1-9])\s*[-–]\s*{_D}\.{_M}\b(?!\.\d)", _dmy, "day"),
     (rf"\b(?:ngay|truoc|han|den|toi|vao)\s+{_D}\.{_M}\b(?!\.\d)", _dmy, "day"),
     (rf"(?<![\w/.,\-]){_D}-{_M}\b(?![\d/.\-]|\s*(?:ngay|tuan|thang|nam|hom|bua|gio|nguoi|viec|%))", _dm_bare, "day"),
     # "tháng 4/2021" (its end); "đầu/giữa tháng 4/2021" are the rules below

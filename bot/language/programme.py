@@ -53,7 +53,7 @@ _CUE_BEFORE = re.compile(
     r"\b(?:truoc|cham nhat(?: la)?|han chot|thoi han|han|hoan thanh|xong|ket thuc|du kien|thoi gian|tien do|"
     r"den|toi|vao|dung|trong|gui ve|nop ve|bao cao ve)"
     r"(?:\s+(?:ngay|la|vao|trong|truoc|het|thang|quy|nam|ngay|xong|thuc hien|hoan thanh|dong|dot))*\s*[:,]?\s*$")
-_CUE_INSIDE = re.compile(r"^(?:trong|het|ket thuc)\b")
+_CUE_INSIDE = re.compile(r"^(?:trong|het|ket thuc|tu)\b")  # "từ 22.2 - 27.2": a range, its end
 _HORIZON = re.compile(r"\b(?:den|toi|giai doan|tam nhin)\s*(?:het\s*)?(?:nam\s*)?$")
 
 

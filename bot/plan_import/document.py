@@ -8,7 +8,7 @@ from datetime import date
 
 from bot.plan_import.model import ParsedTask
 from bot.plan_import.outline import Para, clean_line
-from bot.plan_import.tables import read_rows
+from bot.plan_import.tables import MAX_HEADER_CELL, classify_header, read_rows
 from bot.plan_import.units import fold
 
 STOP = re.compile(r"^(?:noi nhan|tm\.?\s|t/m\s|kt\.?\s|q\.\s|ky thay|tl\.?\s)")
@@ -236,9 +236,116 @@ def _pipe_tables(lines: list[str]) -> list[tuple[int, list[list[str]]]]:
     return tables
 
 
+_ROW_NUMBER = re.compile(r"(?P<n>\d{1,3})\.?")
+_SECTION_NUMBER = re.compile(r"(?:[IVX]{1,5}|[A-Z])\.?")
+_HEADING = re.compile(r"(?:[IVX]{1,5}|\d{1,2})\.\s+\S")
+MAX_TAIL_CELL = 160  # a column after the content (units, dates, notes) holds a short cell
+MAX_COLUMNS = 10
+MAX_CODE_CELL = 20
+
+
+def _is_code(cell: str) -> bool:
+    """A header cell of the number column ("TT", "STT", "Số thứ tự")."""
+    return len(cell) <= MAX_CODE_CELL and classify_header(cell) == "code"
+
+
+def _cells(lines: list[str]) -> list[tuple[int, str | None]]:
+    """(line number, cell) for each line; a line of spaces is an empty cell (""), an empty
+    line separates cells (None, left out)."""
+    out: list[tuple[int, str | None]] = []
+    for i, raw in enumerate(lines, 1):
+        if not raw:
+            continue
+        out.append((i, clean_line(raw) if raw.strip() else ""))
+    return out
+
+
+def _cell_header(cells: list[tuple[int, str]], start: int) -> list[str] | None:
+    """The header cells from ``start`` ("TT" first) up to the first row: "1", or a section "I"."""
+    head: list[str] = []
+    for _, c in cells[start:start + MAX_COLUMNS + 1]:
+        m = _ROW_NUMBER.fullmatch(c)
+        if m or _SECTION_NUMBER.fullmatch(c):
+            if m and m["n"] != "1":
+                return None
+            kinds = [classify_header(h) for h in head]
+            ok = len(head) >= 3 and "title" in kinds and {"due", "lead", "support"} & set(kinds)
+            return head if ok else None
+        if not c or len(c) > MAX_HEADER_CELL:
+            return None
+        head.append(c)
+    return None
+
+
+def _fill(cells: list[str], kinds: list[str | None]) -> list[str]:
+    """One row's cells (after its number) in its columns: the columns before the content take
+    one cell each from the left, those after it one each from the right (a long cell stays with
+    the content); the content is what is left, over one paragraph or several."""
+    width = len(kinds)
+    t = kinds.index("title")
+    row = [""] * width
+    rest = list(cells)
+    while len(rest) > width - 1 and rest and not rest[-1]:
+        rest.pop()  # the empty cells after the last column
+    for col in range(1, t):
+        if len(rest) > 1:
+            row[col] = rest.pop(0)
+    for col in range(width - 1, t, -1):
+        if len(rest) > 1 and len(rest[-1]) <= MAX_TAIL_CELL:
+            row[col] = rest.pop()
+    row[t] = "\n".join(c for c in rest if c)
+    return row
+
+
+def _cell_tables(lines: list[str]) -> list[tuple[int, list[list[str]]]]:
+    """Tables copied one cell a line (how many pages and PDFs give a table as text): header
+    cells, "TT" first, with a content column and a unit or date column ("TT", "Nội dung công
+    việc", "Thời gian hoàn thành"), then rows, each starting with its number alone ("1", "2",
+    …, or a section "I", "A"), a line of spaces for an empty cell. A table ends at the
+    signature block or a numbered heading ("III. TỔ CHỨC THỰC HIỆN")."""
+    if not any(len(line) <= MAX_CODE_CELL and _is_code(clean_line(line)) for line in lines):
+        return []  # (the common case, read at the cost of a length check a line)
+    cells = [(i, c) for i, c in _cells(lines) if c is not None]
+    tables: list[tuple[int, list[list[str]]]] = []
+    k = 0
+    while k < len(cells):
+        if not _is_code(cells[k][1]) or (head := _cell_header(cells, k)) is None:
+            k += 1
+            continue
+        kinds = [classify_header(h) for h in head]
+        first_line = cells[k][0]
+        rows: list[list[str]] = [head]
+        k += len(head)
+        expected, number, body = 1, "", []
+        while True:
+            c = cells[k][1] if k < len(cells) else None
+            m = _ROW_NUMBER.fullmatch(c) if c is not None else None
+            section = c is not None and _SECTION_NUMBER.fullmatch(c) is not None
+            # the next number, or 1 again under a section
+            starts = section or (m is not None and (int(m["n"]) == expected or (
+                m["n"] == "1" and _SECTION_NUMBER.fullmatch(number) is not None)))
+            ends = c is None or STOP.match(fold(c)) is not None or (
+                _HEADING.match(c) is not None and c.upper() == c and any(ch.isalpha() for ch in c))
+            if (starts or ends) and number:
+                rows.append([number, *_fill(body, kinds)[1:]])
+            if ends:
+                break
+            if starts:
+                number, body = c.rstrip("."), []
+                if m is not None:
+                    expected = int(m["n"]) + 1
+            else:
+                body.append(c)
+            k += 1
+        if len(rows) > 1:
+            tables.append((first_line, rows))
+    return tables
+
+
 def tasks_in_tables(text: str, year: int | None, today: date | None) -> list[ParsedTask]:
     found: list[ParsedTask] = []
-    for first_line, rows in _pipe_tables(text.splitlines()):
+    lines = text.splitlines()
+    for first_line, rows in _pipe_tables(lines) + _cell_tables(lines):
         if len(rows) < 2:
             continue
         got = read_rows(rows, today, year=year, first_line=first_line)

@@ -100,8 +100,23 @@ def lead_in_end(folded: str) -> int:
     return m.end() if m and not UNIT_HEAD.match(folded) else 0
 
 
+_CLAUSE_FIRST = re.compile(r"^(?:can cu|sau khi|tren co so|truoc khi|theo (?:quy dinh|huong dan|ke hoach))\b")
+
+
 def subject_unit(text: str) -> str | None:
-    """"Ban Dân vận Quận ủy tổng hợp, …" -> "Ban Dân vận Quận ủy" (a sentence's subject)."""
+    """"Ban Dân vận Quận ủy tổng hợp, …" -> "Ban Dân vận Quận ủy" (a sentence's subject); after
+    clauses that open a sentence ("Căn cứ …, sau khi …, Thường trực HĐND các cấp dự kiến …")."""
+    f = fold(text)
+    if _CLAUSE_FIRST.match(f):
+        for comma in re.finditer(r",\s+", f[:600]):
+            rest = text[comma.end():]
+            if not _CLAUSE_FIRST.match(fold(rest)) and (found := _subject(rest)):
+                return found
+        return None
+    return _subject(text)
+
+
+def _subject(text: str) -> str | None:
     f = fold(text)
     start = lead_in_end(f)
     text, f = text[start:], f[start:]

@@ -431,7 +431,7 @@ def _parse(text: str, today: date | None) -> ParsedPlan:
     title, year = title_and_year(paras)
     if year is None and today is not None:
         year = today.year
-    table_tasks = tasks_in_tables(text, year, today) if "|" in text else []
+    table_tasks = tasks_in_tables(text, year, today)
     if len(table_tasks) >= 3:  # a plan annexed as a table: the table is the task list
         reader = _Reader(year)
         reader.tasks = table_tasks

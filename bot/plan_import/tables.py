@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.plan_import.labels import subject_unit
 from bot.plan_import.model import ParsedTask
 from bot.plan_import.units import fold, split_units
 
@@ -129,6 +130,8 @@ def classify_header(cell: object) -> str | None:
         return "code"
     if "ghi chu" in n:
         return "notes"
+    if n.startswith("so ngay"):  # "Số ngày chậm nhất … trước ngày bầu cử": a count, not a date
+        return None
     if "phoi hop" in n:
         return "support"
     if ("chu tri" in n or "tham muu" in n or re.match(r"(?:don vi|co quan|bo phan|nguoi)(?: thuc hien| phu trach)?\b", n)
@@ -340,9 +343,12 @@ def read_rows(rows: list[list], today: date | None = None, *, header: Header | N
                 notes = "\n".join(x for x in (notes, f"Thời hạn: {due_text}") if x)
         if due is None and not flags:
             flags.append("no_due_date")
+        lead = units_of(lead_v)
+        if "lead" not in col:  # no unit column: the unit a sentence of the content names as its subject
+            lead = next(([u] for line in content.split("\n") if (u := subject_unit(line))), [])
         tasks.append(ParsedTask(
             code=code, title=re.sub(r"[ \t]*\n[ \t]*", " ", content).strip(), due=due, period=period,
-            recurrence=recurrence, lead=units_of(lead_v), support=units_of(support_v),
+            recurrence=recurrence, lead=lead, support=units_of(support_v),
             line=r + first_line, notes=notes, flags=flags,
         ))
     if year is None:
