@@ -264,6 +264,10 @@ def test_a_decision_reads_the_plan_annexed_after_its_signature():
     assert urgent.lead == ["Công an huyện"]
     phase1 = next(t for t in plan.tasks if t.title.startswith("Treo băng rôn"))
     assert phase1.due == date(2025, 12, 31)  # "Đợt 1: từ ngày 01/12/2025 đến ngày 31/12/2025"
+    talk = next(t for t in plan.tasks if t.title.startswith("Tổ chức tọa đàm"))
+    assert talk.due == date(2026, 3, 20)  # its own "(hoàn thành trước ngày 20/3/2026)" inside "Đợt 2: … 31/3/2026"
+    network = next(t for t in plan.tasks if t.title.startswith("Phát triển hạ tầng số"))
+    assert network.support == ["Viettel An Lạc", "VNPT An Lạc"]
 
 
 def test_an_event_plan_gives_duties_not_its_agenda():
@@ -282,6 +286,10 @@ def test_units_that_hold_and_or_a_dash_stay_whole():
     assert split_units("Phòng Tài chính - Kế hoạch; Sở Nội vụ - Sở Tư pháp") == [
         "Phòng Tài chính - Kế hoạch", "Sở Nội vụ", "Sở Tư pháp"]
     assert split_units("Tổ công tác số 1, 2 và 3") == ["Tổ công tác số 1", "Tổ công tác số 2", "Tổ công tác số 3"]
+    # initials and a place name start a unit; initials before a lowercase word are part of one
+    assert split_units("Công an huyện, EVN Hà Giang và VNPT Hà Giang") == ["Công an huyện", "EVN Hà Giang",
+                                                                           "VNPT Hà Giang"]
+    assert split_units("Trung tâm Văn hóa, TDTT huyện") == ["Trung tâm Văn hóa, TDTT huyện"]
 
 
 def test_long_inputs_are_read_whole():

@@ -308,7 +308,8 @@ class _Reader:
                 own.support = [] if "support" not in labelled else own.support
             if with_ and "support" not in labelled:
                 own.support = units_in([with_])
-        due = self._due(p, own, title, flags)
+        own_label = own.due_label != ctx.due_label or any(k == "due" for k, _ in p.labels)
+        due = self._due(p, own, title, flags, inherited=not own_label)
         rec = parse_recurrence(p.text) or (parse_recurrence(own.due_label) if own.due_label else None)
         task = ParsedTask(code=code, title=title, due=due, period=own.period or ("Y" if self.year else None),
                           recurrence=rec, lead=own.lead, support=own.support, line=p.line,
@@ -342,8 +343,13 @@ class _Reader:
         title = re.sub(r"\s*(?:Trong đó|Cụ thể)\s*:?\s*$", "", title.strip()).strip(" :;,")
         return title, found
 
-    def _due(self, p: Para, ctx: _Ctx, title: str, flags: list[str]) -> date | None:
+    def _due(self, p: Para, ctx: _Ctx, title: str, flags: list[str], *, inherited: bool = False) -> date | None:
+        """The item's own deadline label; else a deadline written in the item; else the span of
+        the phase it is under ("Đợt 2: từ 01/3 đến 31/3" over "tọa đàm … trước ngày 20/3": the
+        20th), its period's end."""
         start = date(self.year, 1, 1) if self.year else None
+        if inherited and ctx.due_label is not None and (d := self._explicit_due(title)):
+            return d
         if ctx.due_label is not None:
             v = ctx.due_label
             if is_open_ended(v):

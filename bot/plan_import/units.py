@@ -112,8 +112,13 @@ _ADMIN_END = re.compile(rf"\b(?:cac|moi)\s+{_ADMIN}$")  # "các xã, thị trấ
 _ADMIN_START = re.compile(rf"^{_ADMIN}\b")
 
 
+# an organisation known by its initials and a place: "VNPT An Lạc", "EVN Hà Giang" (initials
+# before a lowercase word are part of a name: "Trung tâm Văn hóa, TDTT huyện")
+_ORG_INITIALS = re.compile(r"[A-ZĐ]{2,}(?:\s+[A-ZĐ][^\W\d_]*)+\s*$")
+
+
 def _is_unit_start(text: str) -> bool:
-    return bool(_HEAD.match(fold(text).strip()))
+    return bool(_HEAD.match(fold(text).strip()) or _ORG_INITIALS.match(text.strip()))
 
 
 _NUMBERED = re.compile(r"(?i)\bsố\s*(\d+(?:\s*(?:,|và|&)\s*\d+)+)\b")
