@@ -236,7 +236,8 @@ class CheckIn(Base):
     # the incoming update that recorded it (bot.inbox.update_key): a replay after a kill finds it
     update_key: Mapped[str | None] = mapped_column(String(64), index=True)
 
-    attachments: Mapped[list[Attachment]] = relationship(back_populates="checkin", lazy="selectin")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="checkin", lazy="selectin",
+                                                         order_by="Attachment.id")
 
 
 class Attachment(Base):

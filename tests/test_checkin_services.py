@@ -1096,3 +1096,62 @@ async def test_an_extension_asked_again_by_a_replayed_update_is_asked_once(ctx):
     assert [(x.status, x.requested_due) for x in await rows(ctx, ExtensionRequest)] == [
         ("pending", date(2026, 4, 10))]
     assert [c.status for c in await rows(ctx, CheckIn)] == ["extension", "file"]
+
+
+async def test_what_a_replayed_update_finds_is_its_own_answer_on_that_task_by_that_member(ctx):
+    """The lookups a replay relies on, each bound to the update's key, the assignment and the
+    member: another update, another task, another member or another request finds nothing."""
+    w = await world(ctx)
+    a = (await w.task("1", date(2026, 3, 20), lead=(NV, TC)))[NV]
+    b = (await w.task("2", date(2026, 3, 25)))[NV]
+    c = (await w.task("3", date(2026, 3, 25)))[NV]
+    later = NOW + timedelta(minutes=5)
+
+    async def ask(who, aid, key, now, due=date(2026, 4, 10)):
+        with handling(key):
+            return await tx(ctx, lambda s: ci.request_extension(s, who, aid, new_due=due, reason=key, now=now,
+                                                                today=TODAY))
+
+    async def found(who, aid, key):
+        with handling(key):
+            return await tx(ctx, lambda s: ci.receipt_of_update(s, who, aid)), \
+                await tx(ctx, lambda s: ci.assignment_answered_by_update(s, who))
+
+    with handling("k-done"):
+        done = await record(w, w.minh, a, kind="done")  # one lead unit of two: the task stays open
+    with handling("k-done"):
+        again = await record(w, w.minh, a, kind="done", now=later)
+        other_task = await record(w, w.minh, b, kind="progress", progress=10)  # same update, other task
+    assert again == done and not done.task_closed and other_task.checkin_id != done.checkin_id
+    assert await found(w.minh, a, "k-done") == (done, a)
+    assert await found(w.tuan, a, "k-done") == (None, None)  # not his answer
+    assert await found(w.minh, a, "k-none") == (None, None)
+    assert await found(w.minh, a, None) == (None, None)
+
+    first = await ask(w.minh, b, "k-ask-1", NOW)
+    await ask(w.minh, c, "k-ask-c", NOW)  # same member, same instant, other task
+    await ask(w.tuan, b, "k-ask-2", NOW)  # same task, same instant, other member
+    await ask(w.minh, b, "k-ask-3", later, due=date(2026, 4, 20))  # same member and task, later
+    assert (await ask(w.minh, b, "k-ask-1", later)) == first
+    receipt, aid = await found(w.minh, b, "k-ask-1")
+    assert (receipt, aid) == (first, b) and first.extension_id is not None and first.reason == "k-ask-1"
+
+
+async def test_a_replayed_file_finds_the_row_its_first_handling_kept_newest_first(ctx):
+    """Cut before its check-in, the update left its file unlinked: the replay takes that row,
+    the newest of two alike, and not a new one."""
+    w = await world(ctx)
+
+    async def keep(now):
+        with handling("k-file"):
+            return await tx(ctx, lambda s: ci.keep_file(s, ctx.attachments, w.minh, content=b"%PDF-1.4 x",
+                                                        name="a.pdf", mime_type=None, file_id="FX", now=now))
+
+    older = await keep(NOW)
+    async with ctx.sessions() as s:  # the same file sent once more before, also unlinked
+        s.add(Attachment(member_id=w.minh.id, file_id="FX", file_name="a.pdf", size=10, sha256=older.sha256,
+                         stored_path=older.stored_path, created_at=NOW + timedelta(minutes=1)))
+        await s.commit()
+    newest = (await rows(ctx, Attachment))[-1]
+    assert (await keep(NOW + timedelta(minutes=2))).id == newest.id != older.id
+    assert len(await rows(ctx, Attachment)) == 2

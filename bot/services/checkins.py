@@ -211,7 +211,7 @@ async def record_checkin(
     An update handled again after a kill gets the receipt of what it recorded the first time."""
     a = await member_assignment(session, member, assignment_id)
     key = current_update_key.get()
-    if key and (done_before := await _recorded(session, key, a.id, extension=False)) is not None:
+    if key and (done_before := await _recorded(session, key, a.id, CheckIn.status != "extension")) is not None:
         return _receipt_again(done_before, a)
     if a.status == "cancelled" or a.task.status == "cancelled":
         raise CheckinRefused("closed")
@@ -250,10 +250,9 @@ async def record_checkin(
     return Receipt(ci.id, task_ref(a), kind, ci.progress, files, now, task_closed=closed, reason=text)
 
 
-async def _recorded(session: AsyncSession, key: str, assignment_id: int, *, extension: bool) -> CheckIn | None:
-    """The check-in an incoming update already recorded on an assignment (its first
-    handling, before a kill): an extension request, or any other answer."""
-    kind = CheckIn.status == "extension" if extension else CheckIn.status != "extension"
+async def _recorded(session: AsyncSession, key: str, assignment_id: int, kind) -> CheckIn | None:
+    """The check-in of that ``kind`` (an extension request, or any other answer) an incoming
+    update already recorded on an assignment: its first handling, before a kill."""
     return (await session.execute(select(CheckIn).where(
         CheckIn.update_key == key, CheckIn.assignment_id == assignment_id, kind))).scalars().first()
 
@@ -287,7 +286,7 @@ async def receipt_of_update(session: AsyncSession, member: Member, assignment_id
 
 def _receipt_again(ci: CheckIn, a: Assignment) -> Receipt:
     """The receipt of a check-in recorded before: nothing is recorded or moved again."""
-    files = tuple(FileLine(att.file_name, att.size) for att in sorted(ci.attachments, key=lambda att: att.id))
+    files = tuple(FileLine(att.file_name, att.size) for att in ci.attachments)
     closed = ci.status == "done" and a.task.done_at == ci.created_at
     return Receipt(ci.id, task_ref(a), ci.status, ci.progress, files, ci.created_at, task_closed=closed, reason=ci.text)
 
@@ -330,7 +329,7 @@ async def request_extension(session: AsyncSession, member: Member, assignment_id
                             reason: str, now: datetime, today: date, message_id: int | None = None) -> Receipt:
     a = await member_assignment(session, member, assignment_id)
     key = current_update_key.get()
-    if key and (asked_before := await _recorded(session, key, a.id, extension=True)) is not None:
+    if key and (asked_before := await _recorded(session, key, a.id, CheckIn.status == "extension")) is not None:
         return await _extension_again(session, asked_before, a)
     if a.status not in OPEN_STATUSES or a.task.status != "open":
         raise CheckinRefused("closed")
