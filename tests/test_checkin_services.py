@@ -1124,6 +1124,7 @@ async def test_what_a_replayed_update_finds_is_its_own_answer_on_that_task_by_th
         other_task = await record(w, w.minh, b, kind="progress", progress=10)  # same update, other task
     assert again == done and not done.task_closed and other_task.checkin_id != done.checkin_id
     assert await found(w.minh, a, "k-done") == (done, a)
+    assert (await found(w.minh, b, "k-done"))[0] == other_task
     assert await found(w.tuan, a, "k-done") == (None, None)  # not his answer
     assert await found(w.minh, a, "k-none") == (None, None)
     assert await found(w.minh, a, None) == (None, None)

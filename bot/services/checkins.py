@@ -265,7 +265,7 @@ async def assignment_answered_by_update(session: AsyncSession, member: Member) -
     if not key:
         return None
     return (await session.execute(select(CheckIn.assignment_id).where(
-        CheckIn.update_key == key, CheckIn.member_id == member.id).order_by(CheckIn.id).limit(1))).scalar()
+        CheckIn.update_key == key, CheckIn.member_id == member.id).order_by(CheckIn.id))).scalars().first()
 
 
 async def receipt_of_update(session: AsyncSession, member: Member, assignment_id: int) -> Receipt | None:
@@ -277,7 +277,7 @@ async def receipt_of_update(session: AsyncSession, member: Member, assignment_id
         return None
     ci = (await session.execute(select(CheckIn).where(
         CheckIn.update_key == key, CheckIn.assignment_id == assignment_id, CheckIn.member_id == member.id)
-        .order_by(CheckIn.id).limit(1))).scalars().first()
+        .order_by(CheckIn.id))).scalars().first()
     if ci is None:
         return None
     a = await member_assignment(session, member, assignment_id)
