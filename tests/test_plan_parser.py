@@ -200,6 +200,55 @@ def test_a_table_copied_one_cell_a_line_is_read_as_a_table():
     assert plan.tasks[1].recurrence and plan.year == 2026
 
 
+def test_a_mark_in_a_table_copied_one_cell_a_line_is_no_section():
+    """"X" under a quarter is a mark, not the tenth section: the row goes on."""
+    text = """TT
+
+Nội dung
+
+Đơn vị chủ trì
+
+Quý I
+
+Quý II
+
+1
+
+Tuyên truyền Quy chế dân chủ
+
+Ban Tuyên giáo
+
+X
+
+ 
+
+2
+
+Sơ kết 6 tháng đầu năm
+
+Văn phòng Đảng ủy
+
+ 
+
+X
+
+3
+
+Tập huấn cho cán bộ cơ sở
+
+Ban Dân vận
+
+X
+
+X
+"""
+    plan = parse_plan_text(text)
+    assert [(t.code, t.title, t.lead) for t in plan.tasks] == [
+        ("1", "Tuyên truyền Quy chế dân chủ", ["Ban Tuyên giáo"]),
+        ("2", "Sơ kết 6 tháng đầu năm", ["Văn phòng Đảng ủy"]),
+        ("3", "Tập huấn cho cán bộ cơ sở", ["Ban Dân vận"])]
+
+
 def test_a_table_with_no_unit_column_takes_the_subject_of_its_content():
     """A timetable with no unit column: the unit a row's sentence opens with does it, after
     the clauses that may open the sentence ("Căn cứ …, sau khi …,")."""

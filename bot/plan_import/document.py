@@ -238,6 +238,7 @@ def _pipe_tables(lines: list[str]) -> list[tuple[int, list[list[str]]]]:
 
 _ROW_NUMBER = re.compile(r"(?P<n>\d{1,3})\.?")
 _SECTION_NUMBER = re.compile(r"(?:[IVX]{1,5}|[A-Z])\.?")
+_ROMANS = ("I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII XVIII XIX XX").split()
 _HEADING = re.compile(r"(?:[IVX]{1,5}|\d{1,2})\.\s+\S")
 MAX_TAIL_CELL = 160  # a column after the content (units, dates, notes) holds a short cell
 MAX_COLUMNS = 10
@@ -297,6 +298,13 @@ def _fill(cells: list[str], kinds: list[str | None]) -> list[str]:
     return row
 
 
+def _next_sections(section: str) -> tuple[str, ...]:
+    """The section markers that may follow ``section``: the next numeral, or the next letter."""
+    if section in _ROMANS[:-1]:
+        return (_ROMANS[_ROMANS.index(section) + 1],)
+    return (chr(ord(section) + 1),) if len(section) == 1 and section < "Z" else ()
+
+
 def _cell_tables(lines: list[str]) -> list[tuple[int, list[list[str]]]]:
     """Tables copied one cell a line (how many pages and PDFs give a table as text): header
     cells, "TT" first, with a content column and a unit or date column ("TT", "Nội dung công
@@ -316,11 +324,12 @@ def _cell_tables(lines: list[str]) -> list[tuple[int, list[list[str]]]]:
         first_line = cells[k][0]
         rows: list[list[str]] = [head]
         k += len(head)
-        expected, number, body = 1, "", []
+        expected, number, body, sections = 1, "", [], ("I", "A")
         while True:
             c = cells[k][1] if k < len(cells) else None
             m = _ROW_NUMBER.fullmatch(c) if c is not None else None
-            section = c is not None and _SECTION_NUMBER.fullmatch(c) is not None
+            # a section is the next in its series: "II" after "I" ("X" alone is a mark, not the tenth)
+            section = c is not None and c.rstrip(".") in sections
             # the next number, or 1 again under a section
             starts = section or (m is not None and (int(m["n"]) == expected or (
                 m["n"] == "1" and _SECTION_NUMBER.fullmatch(number) is not None)))
@@ -334,6 +343,8 @@ def _cell_tables(lines: list[str]) -> list[tuple[int, list[list[str]]]]:
                 number, body = c.rstrip("."), []
                 if m is not None:
                     expected = int(m["n"]) + 1
+                else:
+                    sections = _next_sections(number)
             else:
                 body.append(c)
             k += 1
