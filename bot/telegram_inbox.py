@@ -36,8 +36,7 @@ class InboxQueue(asyncio.Queue):
     def __init__(self, inbox: Inbox) -> None:
         super().__init__()
         self.inbox = inbox
-        self._rows: dict[int, int] = {}  # id(update object) → inbox row id
-        self._keys: dict[int, str] = {}  # id(update object) → its update_key
+        self._rows: dict[int, tuple[int, str]] = {}  # id(update object) → (inbox row id, update_key)
         self._replayed: set[int] = set()  # row ids queued again at start, not yet handled
         self.started_at: datetime | None = None
 
@@ -53,8 +52,7 @@ class InboxQueue(asyncio.Queue):
                 raise NetworkError(f"update {item.update_id} not stored: {type(exc).__name__}") from exc
             if row_id is None:
                 return
-            self._rows[id(item)] = row_id
-            self._keys[id(item)] = update_key(self.inbox.channel, item.update_id, payload)
+            self._rows[id(item)] = row_id, update_key(self.inbox.channel, item.update_id, payload)
         await super().put(item)
 
     async def requeue_unhandled(self, bot) -> int:
@@ -68,31 +66,29 @@ class InboxQueue(asyncio.Queue):
                 log.exception("stored update %s could not be read", row.update_id)
                 await self.inbox.handled(row.id)
                 continue
-            self._rows[id(update)] = row.id
-            self._keys[id(update)] = update_key(self.inbox.channel, row.update_id, row.payload)
+            self._rows[id(update)] = row.id, update_key(self.inbox.channel, row.update_id, row.payload)
             self._replayed.add(row.id)
             await super().put(update)
         return len(rows)
 
     async def may_handle(self, update: object) -> bool:
-        row_id = self._rows.get(id(update))
+        row_id, _ = self._rows.get(id(update), (None, None))
         if row_id is None or row_id not in self._replayed:
             return True
         if await self.inbox.begin_replay(row_id):
             return True
         self._rows.pop(id(update), None)
-        self._keys.pop(id(update), None)
         self._replayed.discard(row_id)
         return False
 
     def key_of(self, update: object) -> str | None:
         """The update_key of a stored update (None: not stored)."""
-        return self._keys.get(id(update))
+        row = self._rows.get(id(update))
+        return row[1] if row else None
 
     def done_with(self, update: object) -> int | None:
         """The inbox row of a handled update (None: not stored), forgotten here."""
-        row_id = self._rows.pop(id(update), None)
-        self._keys.pop(id(update), None)
+        row_id, _ = self._rows.pop(id(update), (None, None))
         self._replayed.discard(row_id)
         return row_id
 

@@ -250,15 +250,10 @@ def _is_code(cell: str) -> bool:
     return len(cell) <= MAX_CODE_CELL and classify_header(cell) == "code"
 
 
-def _cells(lines: list[str]) -> list[tuple[int, str | None]]:
-    """(line number, cell) for each line; a line of spaces is an empty cell (""), an empty
-    line separates cells (None, left out)."""
-    out: list[tuple[int, str | None]] = []
-    for i, raw in enumerate(lines, 1):
-        if not raw:
-            continue
-        out.append((i, clean_line(raw) if raw.strip() else ""))
-    return out
+def _cells(lines: list[str]) -> list[tuple[int, str]]:
+    """(line number, cell) for each line but empty ones, which separate cells; a line of
+    spaces is an empty cell ("")."""
+    return [(i, clean_line(raw) if raw.strip() else "") for i, raw in enumerate(lines, 1) if raw]
 
 
 def _cell_header(cells: list[tuple[int, str]], start: int) -> list[str] | None:
@@ -313,7 +308,7 @@ def _cell_tables(lines: list[str]) -> list[tuple[int, list[list[str]]]]:
     signature block or a numbered heading ("III. TỔ CHỨC THỰC HIỆN")."""
     if not any(len(line) <= MAX_CODE_CELL and _is_code(clean_line(line)) for line in lines):
         return []  # (the common case, read at the cost of a length check a line)
-    cells = [(i, c) for i, c in _cells(lines) if c is not None]
+    cells = _cells(lines)
     tables: list[tuple[int, list[list[str]]]] = []
     k = 0
     while k < len(cells):

@@ -106,9 +106,8 @@ _CLAUSE_FIRST = re.compile(r"^(?:can cu|sau khi|tren co so|truoc khi|theo (?:quy
 def subject_unit(text: str) -> str | None:
     """"Ban Dân vận Quận ủy tổng hợp, …" -> "Ban Dân vận Quận ủy" (a sentence's subject); after
     clauses that open a sentence ("Căn cứ …, sau khi …, Thường trực HĐND các cấp dự kiến …")."""
-    f = fold(text)
-    if _CLAUSE_FIRST.match(f):
-        for comma in re.finditer(r",\s+", f[:600]):
+    if _CLAUSE_FIRST.match(fold(text)):
+        for comma in re.finditer(r",\s+", text[:600]):  # (in the text: folding may move positions)
             rest = text[comma.end():]
             if not _CLAUSE_FIRST.match(fold(rest)) and (found := _subject(rest)):
                 return found

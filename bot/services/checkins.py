@@ -210,8 +210,7 @@ async def record_checkin(
     units are; a coordinating (support) unit's "done" closes only its own part.
     An update handled again after a kill gets the receipt of what it recorded the first time."""
     a = await member_assignment(session, member, assignment_id)
-    key = current_update_key.get()
-    if key and (done_before := await _recorded(session, key, a.id, CheckIn.status != "extension")) is not None:
+    if (done_before := await _recorded(session, CheckIn.assignment_id == a.id, CheckIn.status != "extension")):
         return _receipt_again(done_before, a)
     if a.status == "cancelled" or a.task.status == "cancelled":
         raise CheckinRefused("closed")
@@ -229,7 +228,7 @@ async def record_checkin(
 
     ci = CheckIn(assignment_id=a.id, member_id=member.id, status=kind, text=(text or "")[:4000],
                  previous_status=previous_status, previous_progress=a.progress, created_at=now,
-                 message_id=message_id, update_key=key)
+                 message_id=message_id, update_key=current_update_key.get())
     if kind in STATUS_KINDS:  # a report file leaves the status: "đã báo cáo" comes from the check-in
         a.status = STATUS_KINDS[kind]
     if kind == "done":
@@ -250,34 +249,29 @@ async def record_checkin(
     return Receipt(ci.id, task_ref(a), kind, ci.progress, files, now, task_closed=closed, reason=text)
 
 
-async def _recorded(session: AsyncSession, key: str, assignment_id: int, kind) -> CheckIn | None:
-    """The check-in of that ``kind`` (an extension request, or any other answer) an incoming
-    update already recorded on an assignment: its first handling, before a kill."""
-    return (await session.execute(select(CheckIn).where(
-        CheckIn.update_key == key, CheckIn.assignment_id == assignment_id, kind))).scalars().first()
+async def _recorded(session: AsyncSession, *where) -> CheckIn | None:
+    """The first check-in (matching ``where``) that the update being handled recorded the first
+    time it was handled, before a kill; None when it recorded none, or no update is handled."""
+    key = current_update_key.get()
+    if not key:
+        return None
+    return (await session.execute(select(CheckIn).where(CheckIn.update_key == key, *where)
+                                  .order_by(CheckIn.id))).scalars().first()
 
 
 async def assignment_answered_by_update(session: AsyncSession, member: Member) -> int | None:
     """The assignment the update being handled recorded an answer on, the first time it was
     handled (None: it recorded none, or no update is being handled). Its replay goes to the
     same task, even though that task is no longer open after a "done"."""
-    key = current_update_key.get()
-    if not key:
-        return None
-    return (await session.execute(select(CheckIn.assignment_id).where(
-        CheckIn.update_key == key, CheckIn.member_id == member.id).order_by(CheckIn.id))).scalars().first()
+    ci = await _recorded(session, CheckIn.member_id == member.id)
+    return ci.assignment_id if ci else None
 
 
 async def receipt_of_update(session: AsyncSession, member: Member, assignment_id: int) -> Receipt | None:
     """The receipt of what the update being handled recorded on an assignment the first time
     it was handled (None: nothing, or no update is being handled): a button press replayed
     after a kill finds its claim or its question gone, and answers with this instead."""
-    key = current_update_key.get()
-    if not key:
-        return None
-    ci = (await session.execute(select(CheckIn).where(
-        CheckIn.update_key == key, CheckIn.assignment_id == assignment_id, CheckIn.member_id == member.id)
-        .order_by(CheckIn.id))).scalars().first()
+    ci = await _recorded(session, CheckIn.assignment_id == assignment_id, CheckIn.member_id == member.id)
     if ci is None:
         return None
     a = await member_assignment(session, member, assignment_id)
@@ -328,8 +322,7 @@ async def _close_task_if_done(session: AsyncSession, task: Task, now: datetime) 
 async def request_extension(session: AsyncSession, member: Member, assignment_id: int, *, new_due: date,
                             reason: str, now: datetime, today: date, message_id: int | None = None) -> Receipt:
     a = await member_assignment(session, member, assignment_id)
-    key = current_update_key.get()
-    if key and (asked_before := await _recorded(session, key, a.id, CheckIn.status == "extension")) is not None:
+    if (asked_before := await _recorded(session, CheckIn.assignment_id == a.id, CheckIn.status == "extension")):
         return await _extension_again(session, asked_before, a)
     if a.status not in OPEN_STATUSES or a.task.status != "open":
         raise CheckinRefused("closed")
@@ -344,7 +337,8 @@ async def request_extension(session: AsyncSession, member: Member, assignment_id
     session.add(req)
     ci = CheckIn(assignment_id=a.id, member_id=member.id, status="extension", progress=a.progress,
                  text=f"{fmt_date(new_due)} {reason or ''}".strip()[:4000], previous_status=a.status,
-                 previous_progress=a.progress, created_at=now, message_id=message_id, update_key=key)
+                 previous_progress=a.progress, created_at=now, message_id=message_id,
+                 update_key=current_update_key.get())
     a.last_checkin_at = now
     session.add(ci)
     await session.flush()
